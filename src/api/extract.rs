@@ -1,0 +1,202 @@
+//! Typed extractors: what a handler may assume about its request once they succeed.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::{Map, Value};
+
+use super::{ApiError, AppState};
+use crate::{cookie, csrf, jwt, session};
+
+/// The request body as a JSON object, after Django REST framework's checks: the media type
+/// must be JSON, the size at most `json_body_bytes` (refused before reading when
+/// `Content-Length` says so, or as soon as a chunked body passes it), and it must arrive
+/// within `body_read_timeout`.
+pub struct JsonObject(pub Map<String, Value>);
+
+/// Bodies refused as too large are read and discarded up to this size, so the client gets
+/// the 413 instead of a reset connection; beyond it the connection is simply closed.
+const DRAIN_LIMIT: u64 = 1024 * 1024;
+
+impl FromRequest<AppState> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, ApiError> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::unsupported_media_type());
+        }
+        let limit = app.limits.json_body_bytes;
+        let timeout = app.limits.body_read_timeout;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            if declared.is_some_and(|n| n <= DRAIN_LIMIT) {
+                drain(req.into_body(), timeout).await;
+            }
+            return Err(ApiError::payload_too_large(limit));
+        }
+        let read = tokio::time::timeout(timeout, Limited::new(req.into_body(), limit).collect()).await;
+        let bytes = match read {
+            Err(_) => return Err(ApiError::request_timeout()),
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+                return Err(ApiError::payload_too_large(limit));
+            }
+            Ok(Err(_)) => return Err(ApiError::invalid_json("The request body could not be read.")),
+            Ok(Ok(collected)) => collected.to_bytes(),
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::invalid_json("The body is empty; send a JSON object."));
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(_) => Err(ApiError::invalid_json(
+                "The JSON body must be an object, like {\"username\": \"demo\"}.",
+            )),
+            Err(e) => Err(ApiError::invalid_json(format!("Invalid JSON: {e}."))),
+        }
+    }
+}
+
+async fn drain(body: axum::body::Body, timeout: Duration) {
+    let _ = tokio::time::timeout(timeout, Limited::new(body, DRAIN_LIMIT as usize).collect()).await;
+}
+
+/// `application/json`, with any parameters (`; charset=utf-8`), case-insensitively.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"))
+}
+
+/// A string field of a JSON object: `Ok(None)` when absent or null, `Err` when another type.
+pub fn string_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, ()> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(()),
+    }
+}
+
+/// Passed Django's CSRF check. Safe methods (GET, HEAD, OPTIONS, TRACE) pass without one,
+/// as in Django: they must not change anything, so forging them gains nothing.
+pub struct CsrfChecked;
+
+impl FromRequestParts<AppState> for CsrfChecked {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        if [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(&parts.method) {
+            return Ok(CsrfChecked);
+        }
+        let h = &parts.headers;
+        let token = joined_header(h, csrf::HEADER_NAME);
+        let request = csrf::UnsafeRequest {
+            origin: h.get(header::ORIGIN).map(|v| v.as_bytes()),
+            referer: h.get(header::REFERER).map(|v| v.as_bytes()),
+            cookie: cookie::find(h, csrf::COOKIE_NAME),
+            token: token.as_deref(),
+        };
+        csrf::check(&app.csrf, &request).map(|()| CsrfChecked).map_err(|r| ApiError::csrf(&r))
+    }
+}
+
+/// The two cookies the API reads, parsed once.
+pub struct RequestCookies {
+    pub session: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl<S: Sync> FromRequestParts<S> for RequestCookies {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let h = &parts.headers;
+        Ok(RequestCookies {
+            session: cookie::find(h, session::COOKIE_NAME).map(str::to_owned),
+            csrf: cookie::find(h, csrf::COOKIE_NAME).map(str::to_owned),
+        })
+    }
+}
+
+/// The claims of a valid access token from `Authorization: Bearer <token>`.
+pub struct AccessClaims(pub jwt::Claims);
+
+impl FromRequestParts<AppState> for AccessClaims {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+        let token = jwt::bearer_token(header).map_err(ApiError::authorization)?;
+        let claims = app.jwt.verify(token, jwt::TokenType::Access, crate::unix_now()).map_err(ApiError::token)?;
+        Ok(AccessClaims(claims))
+    }
+}
+
+/// A header as a WSGI server hands it to Django: repeated headers joined with `,`.
+fn joined_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    let rest: Vec<_> = values.collect();
+    if rest.is_empty() {
+        return Some(Cow::Borrowed(first.as_bytes()));
+    }
+    let mut joined = first.as_bytes().to_vec();
+    for v in rest {
+        joined.push(b',');
+        joined.extend_from_slice(v.as_bytes());
+    }
+    Some(Cow::Owned(joined))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn json_media_type_essence() {
+        let mut h = HeaderMap::new();
+        for (ct, ok) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/json;charset=UTF-8", true),
+            ("text/plain", false),
+            ("application/x-www-form-urlencoded", false),
+            ("application/jsonp", false),
+            ("multipart/form-data; boundary=x", false),
+        ] {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            assert_eq!(is_json(&h), ok, "{ct}");
+        }
+        h.remove(header::CONTENT_TYPE);
+        assert!(!is_json(&h));
+    }
+
+    #[test]
+    fn repeated_token_headers_are_joined() {
+        let mut h = HeaderMap::new();
+        h.append("x-csrftoken", HeaderValue::from_static("a"));
+        assert_eq!(joined_header(&h, "x-csrftoken").as_deref(), Some(&b"a"[..]));
+        h.append("x-csrftoken", HeaderValue::from_static("b"));
+        assert_eq!(joined_header(&h, "x-csrftoken").as_deref(), Some(&b"a,b"[..]));
+        assert_eq!(joined_header(&h, "other"), None);
+    }
+
+    #[test]
+    fn string_fields() {
+        let m: Map<String, Value> = serde_json::from_str(r#"{"a":"x","b":1,"c":null}"#).unwrap();
+        assert_eq!(string_field(&m, "a"), Ok(Some("x")));
+        assert_eq!(string_field(&m, "b"), Err(()));
+        assert_eq!(string_field(&m, "c"), Ok(None));
+        assert_eq!(string_field(&m, "d"), Ok(None));
+    }
+}

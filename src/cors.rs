@@ -1,0 +1,458 @@
+//! The server's half of CORS: which `Access-Control-*` headers a response carries.
+//!
+//! CORS is enforced by the *browser*. The server only says, per response, "this origin may
+//! read me" (`Access-Control-Allow-Origin`), "with cookies" (`…-Allow-Credentials`), and in
+//! answer to a preflight, which methods and headers it accepts. A request from an origin the
+//! server does not allow is still processed: the browser merely hides the response from the
+//! page. That is why CSRF protection is a separate layer.
+//!
+//! Written by hand instead of using tower-http's `CorsLayer` because the lab must be able to
+//! run *broken* policies on purpose and say which rule decided, and because `CorsLayer`
+//! treats every `OPTIONS` as a preflight, which django-cors-headers does not.
+//!
+//! A [`CorsPolicy`] is plain data mirroring django-cors-headers' settings. The default is the
+//! article's configuration ([`CorsPolicy::article`]). [`Cors`] is a policy compiled into
+//! ready-made header values, and [`CorsLayer`] applies it to a service.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, header};
+use serde::Serialize;
+
+use crate::origin::Origin;
+
+/// django-cors-headers' settings, as data.
+#[derive(Clone, Debug, Serialize)]
+pub struct CorsPolicy {
+    /// Shown in the exchange log: which policy decided.
+    pub name: String,
+    /// `false` = django-cors-headers is not installed: no CORS header at all, not even `Vary`.
+    pub enabled: bool,
+    /// `CORS_ALLOWED_ORIGINS`: exact serialized origins.
+    pub allowed_origins: Vec<String>,
+    /// `CORS_ALLOW_ALL_ORIGINS`.
+    pub allow_all_origins: bool,
+    /// `CORS_ALLOW_CREDENTIALS`.
+    pub allow_credentials: bool,
+    /// `CORS_ALLOW_METHODS`, sent in answer to preflights.
+    pub allow_methods: Vec<String>,
+    /// `CORS_ALLOW_HEADERS`, sent in answer to preflights.
+    pub allow_headers: Vec<String>,
+    /// `CORS_EXPOSE_HEADERS`: response headers JavaScript may read beyond the safelisted ones.
+    pub expose_headers: Vec<String>,
+    /// `CORS_PREFLIGHT_MAX_AGE` in seconds; `None` or 0 sends no `Access-Control-Max-Age`.
+    pub preflight_max_age: Option<u32>,
+}
+
+/// django-cors-headers' default `CORS_ALLOW_METHODS`.
+pub const DEFAULT_ALLOW_METHODS: [&str; 6] = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
+/// django-cors-headers' default `CORS_ALLOW_HEADERS`.
+pub const DEFAULT_ALLOW_HEADERS: [&str; 6] =
+    ["accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with"];
+/// What the article exposes so its page can print the CORS headers it received.
+pub const ARTICLE_EXPOSE_HEADERS: [&str; 5] = [
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Max-Age",
+];
+
+impl CorsPolicy {
+    /// The article's settings: `CORS_ALLOWED_ORIGINS=[page]`, `CORS_ALLOW_CREDENTIALS=True`.
+    pub fn article(allowed_origins: &[Origin]) -> CorsPolicy {
+        CorsPolicy {
+            name: "article".to_owned(),
+            enabled: true,
+            allowed_origins: allowed_origins.iter().map(Origin::to_string).collect(),
+            allow_all_origins: false,
+            allow_credentials: true,
+            allow_methods: DEFAULT_ALLOW_METHODS.map(str::to_owned).to_vec(),
+            allow_headers: DEFAULT_ALLOW_HEADERS.map(str::to_owned).to_vec(),
+            expose_headers: ARTICLE_EXPOSE_HEADERS.map(str::to_owned).to_vec(),
+            preflight_max_age: Some(86_400),
+        }
+    }
+
+    /// The same API before anyone installed django-cors-headers.
+    pub fn without_cors() -> CorsPolicy {
+        CorsPolicy {
+            name: "without-cors".to_owned(),
+            enabled: false,
+            allowed_origins: Vec::new(),
+            allow_all_origins: false,
+            allow_credentials: false,
+            allow_methods: Vec::new(),
+            allow_headers: Vec::new(),
+            expose_headers: Vec::new(),
+            preflight_max_age: None,
+        }
+    }
+}
+
+/// How the policy judged the request's `Origin`; the exchange log shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginCheck {
+    /// The policy is off: no CORS headers at all.
+    Disabled,
+    /// No `Origin` header (same-origin GET, curl, …): nothing to allow.
+    NoOrigin,
+    /// The origin is listed: the response gets the allow headers.
+    Allowed,
+    /// `CORS_ALLOW_ALL_ORIGINS`: every origin gets the allow headers.
+    AllowedByAllowAll,
+    /// Not listed: processed normally, but without allow headers, so the browser blocks it.
+    NotAllowed,
+}
+
+/// What the engine decided for one request, before the response exists.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// `OPTIONS` with `Access-Control-Request-Method`: answered here, never routed.
+    pub preflight: bool,
+    pub origin: OriginCheck,
+    /// The value for `Access-Control-Allow-Origin`, when allowed.
+    allow_origin: Option<HeaderValue>,
+    /// The request method was `OPTIONS` (preflight or not): django-cors-headers then also
+    /// sends the allow-methods/headers/max-age headers.
+    options: bool,
+}
+
+/// A policy compiled into header values, so each response costs a few clones.
+#[derive(Debug)]
+pub struct Cors {
+    policy: CorsPolicy,
+    allow_methods: HeaderValue,
+    allow_headers: HeaderValue,
+    expose_headers: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+}
+
+const ORIGIN_VARY: HeaderValue = HeaderValue::from_static("origin");
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const STAR: HeaderValue = HeaderValue::from_static("*");
+
+impl Cors {
+    pub fn new(policy: CorsPolicy) -> Result<Cors, String> {
+        let join = |items: &[String]| {
+            HeaderValue::try_from(items.join(", "))
+                .map_err(|_| format!("policy '{}': {:?} is not a valid header value", policy.name, items))
+        };
+        Ok(Cors {
+            allow_methods: join(&policy.allow_methods)?,
+            allow_headers: join(&policy.allow_headers)?,
+            expose_headers: if policy.expose_headers.is_empty() {
+                None
+            } else {
+                Some(join(&policy.expose_headers)?)
+            },
+            max_age: policy.preflight_max_age.filter(|&s| s > 0).map(HeaderValue::from),
+            policy,
+        })
+    }
+
+    pub fn policy(&self) -> &CorsPolicy {
+        &self.policy
+    }
+
+    pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision {
+        let options = method == Method::OPTIONS;
+        if !self.policy.enabled {
+            return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options };
+        }
+        let preflight = options && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let (origin, allow_origin) = match headers.get(header::ORIGIN) {
+            None => (OriginCheck::NoOrigin, None),
+            Some(o) if o.is_empty() => (OriginCheck::NoOrigin, None),
+            Some(o) => self.check_origin(o),
+        };
+        Decision { preflight, origin, allow_origin, options }
+    }
+
+    fn check_origin(&self, origin: &HeaderValue) -> (OriginCheck, Option<HeaderValue>) {
+        let p = &self.policy;
+        if p.allow_all_origins {
+            // django-cors-headers never sends `*` with credentials: it reflects the origin,
+            // which is exactly as permissive (and a classic misconfiguration).
+            let value = if p.allow_credentials { origin.clone() } else { STAR };
+            return (OriginCheck::AllowedByAllowAll, Some(value));
+        }
+        if p.allowed_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) {
+            (OriginCheck::Allowed, Some(origin.clone()))
+        } else {
+            (OriginCheck::NotAllowed, None)
+        }
+    }
+
+    /// The response to a preflight: 200, empty body; headers come from [`Cors::apply`].
+    pub fn preflight_response() -> Response<Body> {
+        let mut res = Response::new(Body::empty());
+        res.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        res
+    }
+
+    /// Adds the CORS headers the decision calls for to a response.
+    pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
+        if decision.origin == OriginCheck::Disabled {
+            return;
+        }
+        // The answer depends on Origin, so caches must key on it, allowed or not.
+        patch_vary(headers, ORIGIN_VARY);
+        let Some(allow_origin) = &decision.allow_origin else { return };
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+        if self.policy.allow_credentials {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        }
+        if let Some(expose) = &self.expose_headers {
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+        }
+        if decision.options {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers.clone());
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods.clone());
+            if let Some(max_age) = &self.max_age {
+                headers.insert(header::ACCESS_CONTROL_MAX_AGE, max_age.clone());
+            }
+        }
+    }
+}
+
+/// Django's `patch_vary_headers`: append `value` unless already listed (case-insensitive);
+/// `*` absorbs everything.
+pub fn patch_vary(headers: &mut HeaderMap, value: HeaderValue) {
+    let Some(existing) = headers.get(header::VARY) else {
+        headers.insert(header::VARY, value);
+        return;
+    };
+    let existing = existing.to_str().unwrap_or("");
+    let new = value.to_str().unwrap_or("");
+    let mut listed = existing.split(',').map(str::trim).filter(|v| !v.is_empty());
+    if listed.clone().any(|v| v == "*") {
+        headers.insert(header::VARY, STAR);
+    } else if !listed.any(|v| v.eq_ignore_ascii_case(new)) {
+        let joined = if existing.trim().is_empty() { new.to_owned() } else { format!("{existing}, {new}") };
+        if let Ok(v) = HeaderValue::try_from(joined) {
+            headers.insert(header::VARY, v);
+        }
+    }
+}
+
+/// Applies a [`Cors`] engine to a service: preflights are answered here, before routing,
+/// authentication and CSRF (as django-cors-headers, first in `MIDDLEWARE`, does).
+#[derive(Clone)]
+pub struct CorsLayer {
+    cors: Arc<Cors>,
+}
+
+impl CorsLayer {
+    pub fn new(cors: Arc<Cors>) -> CorsLayer {
+        CorsLayer { cors }
+    }
+}
+
+impl<S> tower::Layer<S> for CorsLayer {
+    type Service = CorsService<S>;
+
+    fn layer(&self, inner: S) -> CorsService<S> {
+        CorsService { cors: self.cors.clone(), inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct CorsService<S> {
+    cors: Arc<Cors>,
+    inner: S,
+}
+
+impl<S> tower::Service<Request<Body>> for CorsService<S>
+where
+    S: tower::Service<Request<Body>, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let decision = self.cors.decide(req.method(), req.headers());
+        let state = if decision.preflight {
+            State::Preflight
+        } else {
+            State::Inner { future: self.inner.call(req) }
+        };
+        ResponseFuture { state, cors: self.cors.clone(), decision }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub struct ResponseFuture<F> {
+        #[pin]
+        state: State<F>,
+        cors: Arc<Cors>,
+        decision: Decision,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Preflight,
+        Inner { #[pin] future: F },
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut res = match this.state.project() {
+            StateProj::Preflight => Cors::preflight_response(),
+            StateProj::Inner { future } => std::task::ready!(future.poll(cx))?,
+        };
+        this.cors.apply(this.decision, res.headers_mut());
+        Poll::Ready(Ok(res))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article() -> Cors {
+        Cors::new(CorsPolicy::article(&["http://localhost:8000".parse().unwrap()])).unwrap()
+    }
+
+    fn request(method: Method, pairs: &[(&'static str, &'static str)]) -> (Method, HeaderMap) {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        (method, h)
+    }
+
+    fn respond(cors: &Cors, method: Method, pairs: &[(&'static str, &'static str)]) -> (Decision, HeaderMap) {
+        let (m, h) = request(method, pairs);
+        let d = cors.decide(&m, &h);
+        let mut out = HeaderMap::new();
+        cors.apply(&d, &mut out);
+        (d, out)
+    }
+
+    #[test]
+    fn allowed_origin_gets_reflected_never_star() {
+        let (d, h) = respond(&article(), Method::GET, &[("origin", "http://localhost:8000")]);
+        assert_eq!(d.origin, OriginCheck::Allowed);
+        assert!(!d.preflight);
+        assert_eq!(h["access-control-allow-origin"], "http://localhost:8000");
+        assert_eq!(h["access-control-allow-credentials"], "true");
+        assert_eq!(
+            h["access-control-expose-headers"],
+            "Access-Control-Allow-Origin, Access-Control-Allow-Methods, Access-Control-Allow-Headers, Access-Control-Allow-Credentials, Access-Control-Max-Age"
+        );
+        assert_eq!(h["vary"], "origin");
+        assert!(!h.contains_key("access-control-allow-methods"), "only on OPTIONS");
+    }
+
+    #[test]
+    fn disallowed_origin_gets_only_vary() {
+        let (d, h) = respond(&article(), Method::POST, &[("origin", "http://127.0.0.1:8002")]);
+        assert_eq!(d.origin, OriginCheck::NotAllowed);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h["vary"], "origin");
+    }
+
+    #[test]
+    fn origin_match_is_exact() {
+        for o in ["http://localhost:8000/", "http://LOCALHOST:8000", "null", "http://localhost:80000"] {
+            let mut h = HeaderMap::new();
+            h.insert("origin", HeaderValue::from_str(o).unwrap());
+            assert_eq!(article().decide(&Method::GET, &h).origin, OriginCheck::NotAllowed, "{o}");
+        }
+    }
+
+    #[test]
+    fn preflight_needs_request_method_header() {
+        let (d, h) = respond(
+            &article(),
+            Method::OPTIONS,
+            &[("origin", "http://localhost:8000"), ("access-control-request-method", "POST")],
+        );
+        assert!(d.preflight);
+        assert_eq!(h["access-control-allow-methods"], "DELETE, GET, OPTIONS, PATCH, POST, PUT");
+        assert_eq!(
+            h["access-control-allow-headers"],
+            "accept, authorization, content-type, user-agent, x-csrftoken, x-requested-with"
+        );
+        assert_eq!(h["access-control-max-age"], "86400");
+
+        let (d, h) = respond(&article(), Method::OPTIONS, &[("origin", "http://localhost:8000")]);
+        assert!(!d.preflight, "OPTIONS without Access-Control-Request-Method is routed");
+        assert_eq!(h["access-control-allow-methods"], "DELETE, GET, OPTIONS, PATCH, POST, PUT");
+    }
+
+    #[test]
+    fn preflight_from_disallowed_origin_is_still_answered_without_allow_headers() {
+        let (d, h) = respond(
+            &article(),
+            Method::OPTIONS,
+            &[("origin", "http://evil.test"), ("access-control-request-method", "POST")],
+        );
+        assert!(d.preflight);
+        assert!(h.keys().all(|k| !k.as_str().starts_with("access-control-")));
+    }
+
+    #[test]
+    fn no_origin_means_vary_only() {
+        let (d, h) = respond(&article(), Method::GET, &[]);
+        assert_eq!(d.origin, OriginCheck::NoOrigin);
+        assert_eq!(h.len(), 1);
+    }
+
+    #[test]
+    fn disabled_policy_sends_nothing() {
+        let cors = Cors::new(CorsPolicy::without_cors()).unwrap();
+        let (d, h) = respond(
+            &cors,
+            Method::OPTIONS,
+            &[("origin", "http://localhost:8000"), ("access-control-request-method", "POST")],
+        );
+        assert!(!d.preflight, "no middleware, no preflight handling: the router answers");
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn allow_all_reflects_with_credentials_and_stars_without() {
+        let mut p = CorsPolicy::article(&[]);
+        p.allow_all_origins = true;
+        let (_, h) = respond(&Cors::new(p.clone()).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
+        assert_eq!(h["access-control-allow-origin"], "http://evil.test");
+        p.allow_credentials = false;
+        let (_, h) = respond(&Cors::new(p).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
+        assert_eq!(h["access-control-allow-origin"], "*");
+        assert!(!h.contains_key("access-control-allow-credentials"));
+    }
+
+    #[test]
+    fn vary_is_patched_like_django() {
+        let mut h = HeaderMap::new();
+        h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+        patch_vary(&mut h, ORIGIN_VARY);
+        assert_eq!(h["vary"], "Cookie, origin");
+        patch_vary(&mut h, HeaderValue::from_static("Origin"));
+        assert_eq!(h["vary"], "Cookie, origin");
+        h.insert(header::VARY, HeaderValue::from_static("*"));
+        patch_vary(&mut h, ORIGIN_VARY);
+        assert_eq!(h["vary"], "*");
+    }
+}

@@ -1,0 +1,418 @@
+//! Cross-site request forgery protection, as Django 5.2's `CsrfViewMiddleware` does it.
+//!
+//! The idea: a forged request from another site carries the victim's cookies automatically,
+//! but it cannot *read* them. So every state-changing request must repeat, in a header, a
+//! secret that only pages allowed to read the `csrftoken` cookie (or the `/api/csrf/`
+//! response) can know. Django never sends the secret itself in a page or JSON body: it sends
+//! a *masked* token (random mask + secret shifted by the mask), a new one every time, so the
+//! token never repeats and compression side channels (BREACH) learn nothing.
+//!
+//! Order of checks for unsafe methods, each with Django's exact reason string:
+//! 1. `Origin`, when present, must be the API's own origin or a trusted origin.
+//! 2. Over HTTPS with no `Origin`, the strict `Referer` check.
+//! 3. The cookie must be present and well-formed.
+//! 4. The `X-CSRFToken` header must be present, well-formed, and match the cookie's secret.
+
+use std::fmt;
+use std::time::Duration;
+
+use subtle::ConstantTimeEq;
+
+use crate::cookie::{CookiePolicy, Lifetime, SetCookie};
+use crate::origin::Origin;
+
+pub const SECRET_LENGTH: usize = 32;
+pub const TOKEN_LENGTH: usize = 2 * SECRET_LENGTH;
+/// `string.ascii_letters + string.digits`: lower case first, as in Python.
+pub const ALLOWED_CHARS: &[u8; 62] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+pub const COOKIE_NAME: &str = "csrftoken";
+/// `CSRF_COOKIE_AGE`: one year minus one day, in seconds.
+pub const COOKIE_AGE_SECS: u64 = 31_449_600;
+pub const HEADER_NAME: &str = "x-csrftoken";
+
+/// The per-browser secret kept in the `csrftoken` cookie: 32 chars of `a-zA-Z0-9`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret([u8; SECRET_LENGTH]);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl Secret {
+    pub fn generate() -> Secret {
+        Secret(crate::random::chars(ALLOWED_CHARS))
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("secret is ASCII")
+    }
+
+    /// A fresh masked token for this secret (Django's `get_token`).
+    pub fn mask(&self) -> String {
+        self.mask_with(&crate::random::chars(ALLOWED_CHARS))
+    }
+
+    /// `mask + cipher`, where `cipher[i] = CHARS[(idx(secret[i]) + idx(mask[i])) % 62]`.
+    pub fn mask_with(&self, mask: &[u8; SECRET_LENGTH]) -> String {
+        let mut token = Vec::with_capacity(TOKEN_LENGTH);
+        token.extend_from_slice(mask);
+        token.extend(
+            self.0
+                .iter()
+                .zip(mask)
+                .map(|(&s, &m)| ALLOWED_CHARS[(index(s) + index(m)) % ALLOWED_CHARS.len()]),
+        );
+        String::from_utf8(token).expect("token is ASCII")
+    }
+
+    /// Reads a token that already passed [`check_format`]: a raw secret, or a masked token
+    /// to unmask (Django accepts both in the header, and a masked one in pre-4.0 cookies).
+    fn from_checked_token(token: &[u8]) -> Secret {
+        let mut secret = [0u8; SECRET_LENGTH];
+        if token.len() == SECRET_LENGTH {
+            secret.copy_from_slice(token);
+        } else {
+            let (mask, cipher) = token.split_at(SECRET_LENGTH);
+            let n = ALLOWED_CHARS.len();
+            for (out, (&c, &m)) in secret.iter_mut().zip(cipher.iter().zip(mask)) {
+                *out = ALLOWED_CHARS[(index(c) + n - index(m)) % n];
+            }
+        }
+        Secret(secret)
+    }
+
+    fn ct_eq(&self, other: &Secret) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+fn index(c: u8) -> usize {
+    // Only called on bytes that passed `check_format` or came from ALLOWED_CHARS.
+    ALLOWED_CHARS.iter().position(|&a| a == c).unwrap_or(0)
+}
+
+/// Why a token or cookie value is malformed; Django words it "… has incorrect length.".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatError {
+    IncorrectLength,
+    InvalidCharacters,
+}
+
+impl FormatError {
+    fn as_str(self) -> &'static str {
+        match self {
+            FormatError::IncorrectLength => "has incorrect length",
+            FormatError::InvalidCharacters => "has invalid characters",
+        }
+    }
+}
+
+/// Length first, then characters, as Django's `_check_token_format`.
+pub fn check_format(token: &[u8]) -> Result<(), FormatError> {
+    if token.len() != SECRET_LENGTH && token.len() != TOKEN_LENGTH {
+        return Err(FormatError::IncorrectLength);
+    }
+    if !token.iter().all(u8::is_ascii_alphanumeric) {
+        return Err(FormatError::InvalidCharacters);
+    }
+    Ok(())
+}
+
+/// The secret in the request's `csrftoken` cookie (Django's `_get_secret`).
+pub fn secret_from_cookie(cookie: Option<&str>) -> Result<Option<Secret>, FormatError> {
+    let Some(value) = cookie else { return Ok(None) };
+    check_format(value.as_bytes())?;
+    Ok(Some(Secret::from_checked_token(value.as_bytes())))
+}
+
+/// The `csrftoken` cookie: readable by page scripts on purpose (not `HttpOnly`), since a
+/// page may copy the secret into the header; other sites still cannot read it.
+pub fn cookie(secret: &Secret, policy: CookiePolicy) -> SetCookie<'_> {
+    SetCookie {
+        name: COOKIE_NAME,
+        value: secret.as_str(),
+        lifetime: Lifetime::MaxAge(Duration::from_secs(COOKIE_AGE_SECS)),
+        http_only: false,
+        policy,
+    }
+}
+
+/// Every way Django can refuse an unsafe request; `Display` is Django's exact reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    BadOrigin(String),
+    NoReferer,
+    MalformedReferer,
+    InsecureReferer,
+    BadReferer(String),
+    NoCookie,
+    Cookie(FormatError),
+    TokenMissing,
+    Token(FormatError),
+    TokenIncorrect,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FROM_HEADER: &str = "CSRF token from the 'X-Csrftoken' HTTP header";
+        match self {
+            Rejection::BadOrigin(o) => {
+                write!(f, "Origin checking failed - {o} does not match any trusted origins.")
+            }
+            Rejection::NoReferer => f.write_str("Referer checking failed - no Referer."),
+            Rejection::MalformedReferer => {
+                f.write_str("Referer checking failed - Referer is malformed.")
+            }
+            Rejection::InsecureReferer => f.write_str(
+                "Referer checking failed - Referer is insecure while host is secure.",
+            ),
+            Rejection::BadReferer(r) => {
+                write!(f, "Referer checking failed - {r} does not match any trusted origins.")
+            }
+            Rejection::NoCookie => f.write_str("CSRF cookie not set."),
+            Rejection::Cookie(e) => write!(f, "CSRF cookie {}.", e.as_str()),
+            Rejection::TokenMissing => f.write_str("CSRF token missing."),
+            Rejection::Token(e) => write!(f, "{FROM_HEADER} {}.", e.as_str()),
+            Rejection::TokenIncorrect => write!(f, "{FROM_HEADER} incorrect."),
+        }
+    }
+}
+
+/// Which origins may send unsafe requests: the API itself and `CSRF_TRUSTED_ORIGINS`.
+#[derive(Clone, Debug)]
+pub struct TrustedOrigins {
+    own: String,
+    own_netloc: String,
+    https: bool,
+    trusted: Vec<String>,
+    trusted_netlocs: Vec<String>,
+}
+
+impl TrustedOrigins {
+    pub fn new(own: &Origin, trusted: &[Origin]) -> TrustedOrigins {
+        TrustedOrigins {
+            own: own.to_string(),
+            own_netloc: own.netloc(),
+            https: own.is_https(),
+            trusted: trusted.iter().map(Origin::to_string).collect(),
+            trusted_netlocs: trusted.iter().map(Origin::netloc).collect(),
+        }
+    }
+}
+
+/// What the check reads from an unsafe request. Header values are raw bytes: Django sees
+/// them as Latin-1 text, so a non-ASCII byte is simply an invalid character.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UnsafeRequest<'a> {
+    pub origin: Option<&'a [u8]>,
+    pub referer: Option<&'a [u8]>,
+    pub cookie: Option<&'a str>,
+    pub token: Option<&'a [u8]>,
+}
+
+/// The whole check for an unsafe method, in Django's order.
+pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>) -> Result<(), Rejection> {
+    if let Some(origin) = req.origin {
+        // An exact string comparison: a browser always serializes the origin the same way.
+        let origin = String::from_utf8_lossy(origin);
+        if origin != trust.own && !trust.trusted.iter().any(|t| *t == origin) {
+            return Err(Rejection::BadOrigin(origin.into_owned()));
+        }
+    } else if trust.https {
+        // Without Origin over HTTPS, a man-in-the-middle on plain http could plant a cookie
+        // and a matching token; a same-site HTTPS Referer proves the request came from us.
+        check_referer(trust, req.referer)?;
+    }
+
+    let secret = match secret_from_cookie(req.cookie) {
+        Err(e) => return Err(Rejection::Cookie(e)),
+        Ok(None) => return Err(Rejection::NoCookie),
+        Ok(Some(secret)) => secret,
+    };
+    let token = req.token.ok_or(Rejection::TokenMissing)?;
+    check_format(token).map_err(Rejection::Token)?;
+    if !Secret::from_checked_token(token).ct_eq(&secret) {
+        return Err(Rejection::TokenIncorrect);
+    }
+    Ok(())
+}
+
+fn check_referer(trust: &TrustedOrigins, referer: Option<&[u8]>) -> Result<(), Rejection> {
+    let referer = String::from_utf8_lossy(referer.ok_or(Rejection::NoReferer)?);
+    let Some((scheme, rest)) = referer.split_once("://") else {
+        return Err(Rejection::MalformedReferer);
+    };
+    let netloc = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if scheme.is_empty() || netloc.is_empty() {
+        return Err(Rejection::MalformedReferer);
+    }
+    if !scheme.eq_ignore_ascii_case("https") {
+        return Err(Rejection::InsecureReferer);
+    }
+    let netloc = netloc.to_ascii_lowercase();
+    if netloc == trust.own_netloc || trust.trusted_netlocs.iter().any(|t| *t == netloc) {
+        Ok(())
+    } else {
+        Err(Rejection::BadReferer(referer.into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "abcdefghijklmnopqrstuvwxyzABCDEF";
+
+    fn secret() -> Secret {
+        secret_from_cookie(Some(SECRET)).unwrap().unwrap()
+    }
+
+    fn trust(own: &str) -> TrustedOrigins {
+        TrustedOrigins::new(&own.parse().unwrap(), &["http://localhost:8000".parse().unwrap()])
+    }
+
+    fn valid<'a>(token: &'a [u8]) -> UnsafeRequest<'a> {
+        UnsafeRequest {
+            origin: Some(b"http://localhost:8000"),
+            referer: None,
+            cookie: Some(SECRET),
+            token: Some(token),
+        }
+    }
+
+    #[test]
+    fn mask_matches_djangos_formula() {
+        // Mask of all 'b' (index 1) shifts every char one place; '9' wraps to 'a'.
+        let masked = secret().mask_with(&[b'b'; 32]);
+        assert_eq!(&masked[..32], "b".repeat(32));
+        assert_eq!(&masked[32..], "bcdefghijklmnopqrstuvwxyzABCDEFG");
+        let wrap = Secret(*b"9999999999999999999999999999999Z").mask_with(&[b'b'; 32]);
+        assert_eq!(&wrap[32..], "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0");
+    }
+
+    #[test]
+    fn masking_round_trips_and_never_repeats() {
+        let s = Secret::generate();
+        let a = s.mask();
+        let b = s.mask();
+        assert_eq!(a.len(), TOKEN_LENGTH);
+        assert_ne!(a, b, "each token gets a fresh mask");
+        assert!(!a.contains(s.as_str()), "the secret is not visible in the token");
+        for t in [a, b] {
+            assert_eq!(Secret::from_checked_token(t.as_bytes()), s);
+        }
+    }
+
+    #[test]
+    fn generated_secrets_use_only_allowed_chars() {
+        let s = Secret::generate();
+        assert_eq!(check_format(s.as_str().as_bytes()), Ok(()));
+        assert_ne!(Secret::generate(), s);
+    }
+
+    #[test]
+    fn accepts_masked_token_and_raw_secret() {
+        let t = trust("http://localhost:8001");
+        let masked = secret().mask();
+        assert_eq!(check(&t, &valid(masked.as_bytes())), Ok(()));
+        assert_eq!(check(&t, &valid(SECRET.as_bytes())), Ok(()));
+    }
+
+    #[test]
+    fn every_reason_in_djangos_order() {
+        let t = trust("http://localhost:8001");
+        let masked = secret().mask();
+        let ok = valid(masked.as_bytes());
+        let bad_chars = "!".repeat(32);
+        let cases: Vec<(UnsafeRequest<'_>, &str)> = vec![
+            (
+                UnsafeRequest { origin: Some(b"http://evil.test"), cookie: None, token: None, ..ok },
+                "Origin checking failed - http://evil.test does not match any trusted origins.",
+            ),
+            (UnsafeRequest { cookie: None, token: None, ..ok }, "CSRF cookie not set."),
+            (
+                UnsafeRequest { cookie: Some("short"), token: None, ..ok },
+                "CSRF cookie has incorrect length.",
+            ),
+            (
+                UnsafeRequest { cookie: Some(&bad_chars), token: None, ..ok },
+                "CSRF cookie has invalid characters.",
+            ),
+            (UnsafeRequest { token: None, ..ok }, "CSRF token missing."),
+            (
+                UnsafeRequest { token: Some(b""), ..ok },
+                "CSRF token from the 'X-Csrftoken' HTTP header has incorrect length.",
+            ),
+            (
+                UnsafeRequest { token: Some(&[0xe9; 64]), ..ok },
+                "CSRF token from the 'X-Csrftoken' HTTP header has invalid characters.",
+            ),
+            (
+                UnsafeRequest { token: Some(&[b'a'; 32]), ..ok },
+                "CSRF token from the 'X-Csrftoken' HTTP header incorrect.",
+            ),
+        ];
+        for (req, reason) in cases {
+            assert_eq!(check(&t, &req).unwrap_err().to_string(), reason);
+        }
+    }
+
+    #[test]
+    fn own_origin_is_trusted_and_a_missing_origin_is_fine_over_http() {
+        let t = trust("http://localhost:8001");
+        let masked = secret().mask();
+        let own = UnsafeRequest { origin: Some(b"http://localhost:8001"), ..valid(masked.as_bytes()) };
+        assert_eq!(check(&t, &own), Ok(()));
+        let none = UnsafeRequest { origin: None, ..valid(masked.as_bytes()) };
+        assert_eq!(check(&t, &none), Ok(()));
+    }
+
+    #[test]
+    fn origin_comparison_is_exact() {
+        let t = trust("http://localhost:8001");
+        let masked = secret().mask();
+        for origin in ["http://localhost:8000/", "HTTP://localhost:8000", "null", "http://localhost"] {
+            let req = UnsafeRequest { origin: Some(origin.as_bytes()), ..valid(masked.as_bytes()) };
+            assert_eq!(check(&t, &req), Err(Rejection::BadOrigin(origin.to_owned())));
+        }
+    }
+
+    #[test]
+    fn strict_referer_check_over_https() {
+        let t = TrustedOrigins::new(
+            &"https://api.example.com".parse().unwrap(),
+            &["https://www.example.com".parse().unwrap()],
+        );
+        let masked = secret().mask();
+        let req = |referer: Option<&'static [u8]>| UnsafeRequest {
+            origin: None,
+            referer,
+            ..valid(masked.as_bytes())
+        };
+        let reason = |r| check(&t, &req(r)).map_err(|e| e.to_string());
+        assert_eq!(reason(None), Err("Referer checking failed - no Referer.".into()));
+        assert_eq!(
+            reason(Some(b"not a url")),
+            Err("Referer checking failed - Referer is malformed.".into())
+        );
+        assert_eq!(
+            reason(Some(b"http://www.example.com/")),
+            Err("Referer checking failed - Referer is insecure while host is secure.".into())
+        );
+        assert_eq!(
+            reason(Some(b"https://evil.test/x")),
+            Err("Referer checking failed - https://evil.test/x does not match any trusted origins.".into())
+        );
+        assert_eq!(reason(Some(b"https://www.example.com/page")), Ok(()));
+        assert_eq!(reason(Some(b"https://api.example.com/")), Ok(()));
+    }
+
+    #[test]
+    fn legacy_masked_cookie_is_unmasked() {
+        let masked = secret().mask();
+        assert_eq!(secret_from_cookie(Some(&masked)), Ok(Some(secret())));
+    }
+}

@@ -1,0 +1,249 @@
+//! JSON Web Tokens as djangorestframework-simplejwt issues them: HS256 only, access 5 min,
+//! refresh 1 day, leeway 0.
+//!
+//! A JWT is `base64url(header) . base64url(claims) . base64url(signature)`. Anyone can decode
+//! the first two parts (the page does); the signature only proves the server, holding the
+//! secret, wrote exactly those bytes. So the claims are readable, never secret, and a token
+//! is valid until it expires: logout cannot revoke it, unlike a server-side session.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+pub const ACCESS_LIFETIME_SECS: u64 = 5 * 60;
+pub const REFRESH_LIFETIME_SECS: u64 = 24 * 60 * 60;
+/// PyJWT sorts header keys, so its header is always exactly this.
+const HEADER_JSON: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+/// Shorter HS256 keys are brute-forceable; PyJWT warns below 32 bytes, the lab refuses.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Access,
+    Refresh,
+}
+
+/// simplejwt's claims plus `username`, in simplejwt's insertion order (which PyJWT keeps).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub token_type: TokenType,
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    pub user_id: i64,
+    pub username: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Expired,
+    /// Why, in a few words the learner can act on.
+    Invalid(&'static str),
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    header_b64: String,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8]) -> JwtKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked below against an explicit clock, with PyJWT's `exp <= now` rule.
+        validation.validate_exp = false;
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.required_spec_claims = ["exp".to_owned()].into();
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            header_b64: URL_SAFE_NO_PAD.encode(HEADER_JSON),
+        }
+    }
+
+    /// A signed token, byte-for-byte what PyJWT would produce for these claims.
+    pub fn issue(&self, user_id: i64, username: &str, token_type: TokenType, now: u64) -> String {
+        let lifetime = match token_type {
+            TokenType::Access => ACCESS_LIFETIME_SECS,
+            TokenType::Refresh => REFRESH_LIFETIME_SECS,
+        };
+        let claims = Claims {
+            token_type,
+            exp: now + lifetime,
+            iat: now,
+            jti: crate::random::hex::<16>(),
+            user_id,
+            username: username.to_owned(),
+        };
+        let payload = serde_json::to_vec(&claims).expect("claims serialize");
+        let message = format!("{}.{}", self.header_b64, URL_SAFE_NO_PAD.encode(payload));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::HS256)
+            .expect("HMAC signing cannot fail");
+        format!("{message}.{signature}")
+    }
+
+    /// Signature first (a forged token is invalid even when also expired), then type, then
+    /// expiry.
+    pub fn verify(&self, token: &str, expected: TokenType, now: u64) -> Result<Claims, TokenError> {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| TokenError::Invalid(invalid_reason(e.kind())))?
+            .claims;
+        if claims.token_type != expected {
+            return Err(TokenError::Invalid(match expected {
+                TokenType::Access => "a refresh token cannot be used as an access token",
+                TokenType::Refresh => "an access token cannot be used to refresh",
+            }));
+        }
+        if claims.exp <= now {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+}
+
+fn invalid_reason(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidSignature => "the signature does not match",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => {
+            "only HS256 is accepted"
+        }
+        ErrorKind::MissingRequiredClaim(_) => "a required claim is missing",
+        _ => "the token is malformed",
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorizationError {
+    /// No credentials at all.
+    Missing,
+    /// Something other than `Bearer <token>`.
+    Malformed,
+}
+
+/// The token in `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110).
+pub fn bearer_token(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
+    let value = header.map(std::str::from_utf8).unwrap_or(Ok(""));
+    let value = value.map_err(|_| AuthorizationError::Malformed)?;
+    let mut parts = value.split_ascii_whitespace();
+    let Some(scheme) = parts.next() else { return Err(AuthorizationError::Missing) };
+    match (parts.next(), parts.next()) {
+        (Some(token), None) if scheme.eq_ignore_ascii_case("bearer") => Ok(token),
+        _ => Err(AuthorizationError::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_795_478_400;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::new(b"0123456789abcdef0123456789abcdef")
+    }
+
+    fn parts(token: &str) -> Vec<String> {
+        token.split('.').map(str::to_owned).collect()
+    }
+
+    fn decode_json(part: &str) -> serde_json::Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn issues_pyjwt_shaped_tokens() {
+        let t = keys().issue(7, "demo", TokenType::Access, NOW);
+        let p = parts(&t);
+        assert_eq!(p.len(), 3);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&p[0]).unwrap(), HEADER_JSON.as_bytes());
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(&p[1]).unwrap()).unwrap();
+        assert!(payload.starts_with(r#"{"token_type":"access","exp":1795478700,"iat":1795478400,"jti":""#));
+        assert!(payload.ends_with(r#"","user_id":7,"username":"demo"}"#));
+        assert_eq!(decode_json(&p[1])["jti"].as_str().unwrap().len(), 32);
+    }
+
+    #[test]
+    fn verifies_its_own_tokens() {
+        let k = keys();
+        let t = k.issue(7, "demo", TokenType::Access, NOW);
+        let c = k.verify(&t, TokenType::Access, NOW + 299).unwrap();
+        assert_eq!((c.user_id, c.username.as_str()), (7, "demo"));
+        let r = k.issue(7, "demo", TokenType::Refresh, NOW);
+        assert_eq!(k.verify(&r, TokenType::Refresh, NOW + 86_399).unwrap().token_type, TokenType::Refresh);
+    }
+
+    #[test]
+    fn expiry_has_no_leeway() {
+        let k = keys();
+        let t = k.issue(7, "demo", TokenType::Access, NOW);
+        assert_eq!(k.verify(&t, TokenType::Access, NOW + 300), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn tampered_payload_is_invalid_even_if_expired() {
+        let k = keys();
+        let t = k.issue(7, "demo", TokenType::Access, NOW);
+        let p = parts(&t);
+        let forged = URL_SAFE_NO_PAD.encode(
+            r#"{"token_type":"access","exp":1795478700,"iat":1795478400,"jti":"x","user_id":1,"username":"admin"}"#,
+        );
+        let t2 = format!("{}.{}.{}", p[0], forged, p[2]);
+        assert_eq!(k.verify(&t2, TokenType::Access, NOW + 1000), Err(TokenError::Invalid("the signature does not match")));
+    }
+
+    #[test]
+    fn other_secret_is_invalid() {
+        let t = JwtKeys::new(&[b'x'; 32]).issue(7, "demo", TokenType::Access, NOW);
+        assert!(matches!(keys().verify(&t, TokenType::Access, NOW), Err(TokenError::Invalid(_))));
+    }
+
+    #[test]
+    fn alg_none_and_other_algorithms_are_refused() {
+        let k = keys();
+        let t = k.issue(7, "demo", TokenType::Access, NOW);
+        let p = parts(&t);
+        let none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), p[1]);
+        assert!(matches!(k.verify(&none, TokenType::Access, NOW), Err(TokenError::Invalid(_))));
+        let hs512 = format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS512","typ":"JWT"}"#), p[1], p[2]);
+        assert_eq!(k.verify(&hs512, TokenType::Access, NOW), Err(TokenError::Invalid("only HS256 is accepted")));
+    }
+
+    #[test]
+    fn token_types_are_not_interchangeable() {
+        let k = keys();
+        let r = k.issue(7, "demo", TokenType::Refresh, NOW);
+        assert_eq!(
+            k.verify(&r, TokenType::Access, NOW),
+            Err(TokenError::Invalid("a refresh token cannot be used as an access token"))
+        );
+        let a = k.issue(7, "demo", TokenType::Access, NOW);
+        assert!(matches!(k.verify(&a, TokenType::Refresh, NOW), Err(TokenError::Invalid(_))));
+    }
+
+    #[test]
+    fn garbage_is_malformed_not_a_panic() {
+        let k = keys();
+        for t in ["", ".", "..", "a.b.c", "😀.😀.😀", &"a".repeat(10_000)] {
+            assert!(matches!(k.verify(t, TokenType::Access, NOW), Err(TokenError::Invalid(_))), "{t}");
+        }
+    }
+
+    #[test]
+    fn bearer_header_parsing() {
+        assert_eq!(bearer_token(None), Err(AuthorizationError::Missing));
+        assert_eq!(bearer_token(Some(b"  ")), Err(AuthorizationError::Missing));
+        assert_eq!(bearer_token(Some(b"Bearer abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some(b"bEaReR abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some(b"Bearer")), Err(AuthorizationError::Malformed));
+        assert_eq!(bearer_token(Some(b"Bearer a b")), Err(AuthorizationError::Malformed));
+        assert_eq!(bearer_token(Some(b"Basic abc")), Err(AuthorizationError::Malformed));
+        assert_eq!(bearer_token(Some(b"Token abc")), Err(AuthorizationError::Malformed));
+        assert_eq!(bearer_token(Some(&[0xff, 0xfe])), Err(AuthorizationError::Malformed));
+    }
+}

@@ -1,0 +1,27 @@
+//! corslab: the browser's security rules for SPA + API teams, as a lab you can poke at.
+//!
+//! One module per idea the lab teaches; `docs/ARCHITECTURE.md` maps them and follows a
+//! request through. The rules are small pure functions; handlers only glue them together.
+
+pub mod accounts;
+pub mod api;
+pub mod config;
+pub mod cookie;
+pub mod cors;
+pub mod csrf;
+pub mod jwt;
+pub mod origin;
+pub mod page;
+pub mod random;
+pub mod ratelimit;
+pub mod server;
+pub mod session;
+pub mod store;
+
+pub use config::{Config, Settings};
+pub use server::{RunningLab, StartError, start};
+
+/// Seconds since the Unix epoch: the clock of session expiry and JWT `iat`/`exp`.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

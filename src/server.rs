@@ -1,0 +1,194 @@
+//! Starting the lab: bind the listeners, open the database, build the routers, and serve
+//! HTTP/1.1 with explicit limits until shutdown.
+//!
+//! The accept loop is written out (rather than `axum::serve`) because axum's does not expose
+//! hyper's header-size limit, header-read timeout or a connection cap, and the lab promises
+//! all three.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tower::Service;
+
+use crate::accounts::{Accounts, PasswordHasher};
+use crate::api::{self, App};
+use crate::config::{Config, Limits};
+use crate::cors::{Cors, CorsPolicy};
+use crate::csrf::TrustedOrigins;
+use crate::jwt::JwtKeys;
+use crate::origin::Origin;
+use crate::ratelimit::RateLimiter;
+use crate::session::Sessions;
+use crate::{page, store};
+
+/// Where the lab's policy that the browser should block is mounted on the API origin.
+pub const WITHOUT_CORS_PREFIX: &str = "/without-cors";
+
+/// A running lab. Dropping it does not stop it; call [`RunningLab::shutdown`].
+pub struct RunningLab {
+    pub page_origin: Origin,
+    pub api_origin: Origin,
+    pub page_addr: SocketAddr,
+    pub api_addr: SocketAddr,
+    pub database: std::path::PathBuf,
+    stop: watch::Sender<bool>,
+    servers: JoinSet<()>,
+}
+
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl RunningLab {
+    /// Stops accepting, lets open requests finish (up to the grace period), then returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.servers.join_next().await.is_some() {}
+    }
+}
+
+pub async fn start(config: Config) -> Result<RunningLab, StartError> {
+    let bind = |port: u16, role: &'static str| {
+        let addr = SocketAddr::new(config.bind, port);
+        async move {
+            TcpListener::bind(addr).await.map_err(|e| {
+                StartError(format!("cannot listen on {addr} for the {role}: {e} (is another corslab running? try --{role}-port)"))
+            })
+        }
+    };
+    let page_listener = bind(config.page_port, "page").await?;
+    let api_listener = bind(config.api_port, "api").await?;
+    let page_addr = page_listener.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let api_addr = api_listener.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let page_origin = config.page_origin.clone().unwrap_or_else(|| Origin::localhost(page_addr.port()));
+    let api_origin = config.api_origin.clone().unwrap_or_else(|| Origin::localhost(api_addr.port()));
+
+    let db = store::open(&config.database).await.map_err(|e| StartError(e.to_string()))?;
+    let jwt_secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => store::secret(&db, "jwt_signing_key", crate::random::hex::<32>)
+            .await
+            .map_err(|e| StartError(e.to_string()))?
+            .into_bytes(),
+    };
+    let limits = config.limits.clone();
+    let accounts = Accounts::new(db.clone(), PasswordHasher::new(limits.hash_concurrency, limits.hash_queue));
+    if let Some(demo) = &config.demo {
+        accounts
+            .ensure_account(&demo.username, &demo.password)
+            .await
+            .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
+    }
+    let sessions = Sessions::new(db.clone());
+
+    let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
+    let allowed = config.cors_allowed_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
+    let rate_limiter = |rate| RateLimiter::new(rate, limits.rate_limit_keys);
+    let app = Arc::new(App {
+        csrf: TrustedOrigins::new(&api_origin, &trusted),
+        cookies: config.cookies,
+        accounts,
+        sessions,
+        jwt: JwtKeys::new(&jwt_secret),
+        login_per_address: rate_limiter(limits.login_per_address),
+        login_failures_per_username: rate_limiter(limits.login_failures_per_username),
+        users_per_address: rate_limiter(limits.users_per_address),
+        limits: limits.clone(),
+    });
+    let cors = |policy| Cors::new(policy).map(Arc::new).map_err(StartError);
+    let api_router = api::router(
+        app.clone(),
+        cors(CorsPolicy::article(&allowed))?,
+        &[(WITHOUT_CORS_PREFIX, cors(CorsPolicy::without_cors())?)],
+    );
+    let page_router = page::router(&api_origin);
+
+    let (stop, stopped) = watch::channel(false);
+    let mut servers = JoinSet::new();
+    servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
+    servers.spawn(serve(api_listener, api_router, limits, stopped.clone()));
+    servers.spawn(purge_expired_sessions(app, stopped));
+
+    Ok(RunningLab { page_origin, api_origin, page_addr, api_addr, database: config.database, stop, servers })
+}
+
+/// Django leaves this to a cron job (`clearsessions`); the lab does it hourly itself.
+async fn purge_expired_sessions(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = every_hour.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        match app.sessions.purge_expired(crate::unix_now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `stopped` turns true.
+pub async fn serve(listener: TcpListener, router: Router, limits: Limits, mut stopped: watch::Receiver<bool>) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.header_bytes);
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        // At the connection cap, stop accepting: new clients wait in the kernel's backlog.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("semaphore never closed"),
+            _ = stopped.changed() => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stopped.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().call(req.map(Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    let started = Instant::now();
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!(waited = ?started.elapsed(), "closing connections still open after the grace period");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Server-side sessions, as Django's database session backend keeps them.
+//!
+//! The browser holds only `sessionid`, a random key (32 chars of `a-z0-9`) in an `HttpOnly`
+//! cookie that page scripts cannot read. Who is logged in lives in the `sessions` table, so
+//! the server can end a session at once: logout deletes the row, and a replayed key finds
+//! nothing. Login always issues a *new* key (Django's `cycle_key`), so a key an attacker
+//! planted before login is worthless after it (session fixation).
+
+use std::time::Duration;
+
+use crate::cookie::{CookiePolicy, Lifetime, SetCookie};
+use crate::store::{Db, StoreError};
+
+pub const COOKIE_NAME: &str = "sessionid";
+/// `SESSION_COOKIE_AGE`: two weeks.
+pub const COOKIE_AGE_SECS: u64 = 1_209_600;
+const KEY_CHARS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const KEY_LENGTH: usize = 32;
+
+/// The logged-in user a session key stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub username: String,
+}
+
+pub fn new_key() -> String {
+    String::from_utf8(crate::random::chars::<KEY_LENGTH>(KEY_CHARS).to_vec()).expect("ASCII")
+}
+
+/// Keys the lab never issues cannot exist; refusing them early spares a database query.
+fn plausible_key(key: &str) -> bool {
+    key.len() == KEY_LENGTH && key.bytes().all(|b| KEY_CHARS.contains(&b))
+}
+
+pub fn cookie(key: &str, policy: CookiePolicy) -> SetCookie<'_> {
+    SetCookie {
+        name: COOKIE_NAME,
+        value: key,
+        lifetime: Lifetime::MaxAge(Duration::from_secs(COOKIE_AGE_SECS)),
+        http_only: true,
+        policy,
+    }
+}
+
+/// Django's `delete_cookie`: note it carries no `HttpOnly`, exactly as Django sends it.
+pub fn deletion_cookie(policy: CookiePolicy) -> SetCookie<'static> {
+    SetCookie { name: COOKIE_NAME, value: "", lifetime: Lifetime::Delete, http_only: false, policy }
+}
+
+pub struct Sessions {
+    db: Db,
+}
+
+impl Sessions {
+    pub fn new(db: Db) -> Sessions {
+        Sessions { db }
+    }
+
+    /// The user behind a key, unless the key is unknown or its session has expired.
+    pub async fn load(&self, key: &str, now: u64) -> Result<Option<SessionUser>, StoreError> {
+        if !plausible_key(key) {
+            return Ok(None);
+        }
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT s.user_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.session_key = ? AND s.expire_date > ?",
+        )
+        .bind(key)
+        .bind(now as i64)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.map(|(user_id, username)| SessionUser { user_id, username }))
+    }
+
+    /// Starts a session for `user_id` under a fresh key, deleting the session the browser
+    /// came with (if any) in the same transaction.
+    pub async fn login(&self, previous_key: Option<&str>, user_id: i64, now: u64) -> Result<String, StoreError> {
+        let key = new_key();
+        let mut tx = self.db.begin().await?;
+        if let Some(old) = previous_key {
+            sqlx::query("DELETE FROM sessions WHERE session_key = ?").bind(old).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO sessions (session_key, user_id, expire_date) VALUES (?, ?, ?)")
+            .bind(&key)
+            .bind(user_id)
+            .bind((now + COOKIE_AGE_SECS) as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    /// Deletes the session; `true` if it was a live one (the user was logged in).
+    pub async fn logout(&self, key: &str, now: u64) -> Result<bool, StoreError> {
+        if !plausible_key(key) {
+            return Ok(false);
+        }
+        let deleted: Option<i64> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE session_key = ? RETURNING expire_date")
+                .bind(key)
+                .fetch_optional(&self.db)
+                .await?;
+        Ok(deleted.is_some_and(|expires| expires > now as i64))
+    }
+
+    /// Removes expired rows (Django's `clearsessions`); returns how many.
+    pub async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expire_date <= ?").bind(now as i64).execute(&self.db).await?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn fixture() -> (tempfile::TempDir, Sessions, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        let id: i64 = sqlx::query_scalar("INSERT INTO users (username, date_joined) VALUES ('u', 0) RETURNING id")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        (dir, Sessions::new(db), id)
+    }
+
+    #[test]
+    fn keys_are_djangos_shape() {
+        let k = new_key();
+        assert!(plausible_key(&k), "{k}");
+        assert_ne!(k, new_key());
+    }
+
+    #[tokio::test]
+    async fn login_cycles_the_key_and_logout_deletes_it() {
+        let (_d, s, uid) = fixture().await;
+        let first = s.login(None, uid, 1000).await.unwrap();
+        let user = SessionUser { user_id: uid, username: "u".into() };
+        assert_eq!(s.load(&first, 1001).await.unwrap(), Some(user.clone()));
+        let second = s.login(Some(&first), uid, 1002).await.unwrap();
+        assert_ne!(first, second);
+        assert_eq!(s.load(&first, 1003).await.unwrap(), None, "the pre-login key is dead");
+        assert!(s.logout(&second, 1004).await.unwrap());
+        assert!(!s.logout(&second, 1005).await.unwrap(), "second logout finds nothing");
+        assert_eq!(s.load(&second, 1006).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn sessions_expire_and_are_purged() {
+        let (_d, s, uid) = fixture().await;
+        let k = s.login(None, uid, 0).await.unwrap();
+        assert!(s.load(&k, COOKIE_AGE_SECS - 1).await.unwrap().is_some());
+        assert_eq!(s.load(&k, COOKIE_AGE_SECS).await.unwrap(), None);
+        assert_eq!(s.purge_expired(COOKIE_AGE_SECS).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn implausible_keys_are_unknown() {
+        let (_d, s, _) = fixture().await;
+        for k in ["", "short", &"A".repeat(32), &"a".repeat(33), "'; DROP TABLE sessions; --"] {
+            assert_eq!(s.load(k, 0).await.unwrap(), None);
+        }
+    }
+
+    #[test]
+    fn cookies_match_spec() {
+        let now = std::time::SystemTime::UNIX_EPOCH;
+        let set = cookie("k", CookiePolicy::default()).render(now);
+        assert_eq!(set, "sessionid=k; expires=Thu, 15 Jan 1970 00:00:00 GMT; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax");
+        assert_eq!(
+            deletion_cookie(CookiePolicy::default()).render(now),
+            "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"
+        );
+    }
+}
