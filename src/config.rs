@@ -174,6 +174,10 @@ pub struct Limits {
     pub hash_queue: usize,
     /// How long shutdown waits for open requests before closing connections.
     pub shutdown_grace: Duration,
+    /// The exchange log's bounds: exchanges per visitor, visitors, bytes overall, bytes per
+    /// header value kept, and open event streams.
+    pub log: crate::exchange::LogLimits,
+    pub log_streams: usize,
 }
 
 impl Default for Limits {
@@ -192,6 +196,13 @@ impl Default for Limits {
             hash_concurrency: std::thread::available_parallelism().map_or(2, usize::from),
             hash_queue: 32,
             shutdown_grace: Duration::from_secs(5),
+            log: crate::exchange::LogLimits {
+                per_visitor: 200,
+                visitors: 1000,
+                bytes: 32 * 1024 * 1024,
+                value_bytes: 1024,
+            },
+            log_streams: 256,
         }
     }
 }

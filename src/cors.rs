@@ -23,6 +23,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, header};
 use serde::Serialize;
 
+use crate::exchange::{Decided, Recording};
 use crate::origin::Origin;
 
 /// django-cors-headers' settings, as data.
@@ -282,12 +283,13 @@ where
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         let decision = self.cors.decide(req.method(), req.headers());
+        let recording = req.extensions().get::<Recording>().is_some();
         let state = if decision.preflight {
             State::Preflight
         } else {
             State::Inner { future: self.inner.call(req) }
         };
-        ResponseFuture { state, cors: self.cors.clone(), decision }
+        ResponseFuture { state, cors: self.cors.clone(), decision, recording }
     }
 }
 
@@ -297,6 +299,7 @@ pin_project_lite::pin_project! {
         state: State<F>,
         cors: Arc<Cors>,
         decision: Decision,
+        recording: bool,
     }
 }
 
@@ -321,6 +324,13 @@ where
             StateProj::Inner { future } => std::task::ready!(future.poll(cx))?,
         };
         this.cors.apply(this.decision, res.headers_mut());
+        if *this.recording {
+            res.extensions_mut().insert(Decided {
+                policy: this.cors.policy.name.clone(),
+                preflight: this.decision.preflight,
+                origin: this.decision.origin,
+            });
+        }
         Poll::Ready(Ok(res))
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod cookie;
 pub mod cors;
 pub mod csrf;
+pub mod exchange;
 pub mod jwt;
 pub mod origin;
 pub mod page;

@@ -17,11 +17,11 @@ const API_ORIGIN_PLACEHOLDER: &str = "{{API_ORIGIN}}";
 
 pub fn router(api_origin: &Origin) -> Router {
     let index = INDEX_HTML.replace(API_ORIGIN_PLACEHOLDER, &api_origin.to_string());
-    // Only the page's own files and fetches to the API: an injected script could not load
-    // code from elsewhere or send data anywhere else.
+    // Only the page's own files, its exchange feed, and fetches to the API: an injected
+    // script could not load code from elsewhere or send data anywhere else.
     let csp = HeaderValue::try_from(format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         connect-src {api_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+         connect-src 'self' {api_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ))
     .expect("origins are ASCII");
     Router::new()

@@ -30,6 +30,7 @@ use crate::jwt::JwtKeys;
 use crate::origin::Origin;
 use crate::ratelimit::RateLimiter;
 use crate::session::Sessions;
+use crate::exchange::{self, ExchangeLayer, ExchangeLog};
 use crate::{page, store};
 
 /// Where the lab's policy that the browser should block is mounted on the API origin.
@@ -119,9 +120,11 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         cors(CorsPolicy::article(&allowed))?,
         &[(WITHOUT_CORS_PREFIX, cors(CorsPolicy::without_cors())?)],
     );
-    let page_router = page::router(&api_origin);
-
+    let log = Arc::new(ExchangeLog::new(limits.log));
+    let api_router = api_router.layer(ExchangeLayer::new(log.clone()));
     let (stop, stopped) = watch::channel(false);
+    let page_router = page::router(&api_origin).merge(exchange::feed::router(log, limits.log_streams, stopped.clone()));
+
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
     servers.spawn(serve(api_listener, api_router, limits, stopped.clone()));

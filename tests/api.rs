@@ -951,7 +951,7 @@ async fn the_page_is_served_with_the_api_origin_and_a_strict_csp() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains(&format!("connect-src {}", lab.api_origin)), "{csp}");
+    assert!(csp.contains(&format!("connect-src 'self' {}", lab.api_origin)), "{csp}");
     assert!(csp.contains("script-src 'self'"));
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("content=\"{}\"", lab.api_origin)));

@@ -1,0 +1,145 @@
+//! Reading the exchange log: JSON for tools, Server-Sent Events for the page.
+//!
+//! Served on the *page* origin, so the page reads it same-origin (no CORS of its own to
+//! explain) and the API's log contains only the lab's requests.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::{self, Stream};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use super::{Exchange, ExchangeLog, Tag};
+
+#[derive(Clone)]
+struct Feed {
+    log: Arc<ExchangeLog>,
+    /// Open streams, bounded: each holds a connection and a task.
+    streams: Arc<AtomicUsize>,
+    max_streams: usize,
+    stopped: watch::Receiver<bool>,
+}
+
+pub fn router(log: Arc<ExchangeLog>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
+    let feed = Feed { log, streams: Arc::new(AtomicUsize::new(0)), max_streams, stopped };
+    Router::new().route("/exchanges", get(list)).route("/exchanges/stream", get(stream)).with_state(feed)
+}
+
+#[derive(Deserialize)]
+struct Params {
+    lab: Option<String>,
+    #[serde(default)]
+    after: u64,
+}
+
+#[derive(Serialize)]
+struct Listing<'a> {
+    visitor: &'a str,
+    exchanges: Vec<Arc<Exchange>>,
+}
+
+fn visitor(params: &Params) -> Result<String, Response> {
+    let query = params.lab.as_deref().map(|v| format!("lab={v}"));
+    Tag::from_query(query.as_deref()).map(|t| t.visitor).ok_or_else(|| {
+        let body = r#"{"detail":"Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.","code":"invalid_visitor"}"#;
+        (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    })
+}
+
+/// `GET /exchanges?lab=<visitor>[&after=<id>]`: the visitor's exchanges, oldest first.
+async fn list(State(feed): State<Feed>, Query(params): Query<Params>) -> Response {
+    let visitor = match visitor(&params) {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let exchanges = feed.log.since(&visitor, params.after);
+    crate::api::json_response(StatusCode::OK, &Listing { visitor: &visitor, exchanges })
+}
+
+/// `GET /exchanges/stream?lab=<visitor>`: every exchange as an `exchange` event whose id is
+/// the exchange id; a reconnecting `EventSource` sends `Last-Event-ID` and misses nothing
+/// still in the log.
+async fn stream(State(feed): State<Feed>, Query(params): Query<Params>, headers: HeaderMap) -> Response {
+    let visitor = match visitor(&params) {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let Some(slot) = StreamSlot::take(&feed.streams, feed.max_streams) else {
+        let mut res = (StatusCode::SERVICE_UNAVAILABLE, "too many open streams\n").into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return res;
+    };
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(params.after);
+    let newest = feed.log.subscribe(&visitor);
+    let events = events(feed.log.clone(), visitor, after, newest, feed.stopped.clone(), slot);
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+struct Cursor {
+    log: Arc<ExchangeLog>,
+    visitor: String,
+    after: u64,
+    ready: std::collections::VecDeque<Arc<Exchange>>,
+    newest: watch::Receiver<u64>,
+    stopped: watch::Receiver<bool>,
+    _slot: StreamSlot,
+}
+
+fn events(
+    log: Arc<ExchangeLog>,
+    visitor: String,
+    after: u64,
+    newest: watch::Receiver<u64>,
+    stopped: watch::Receiver<bool>,
+    slot: StreamSlot,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let cursor = Cursor { log, visitor, after, ready: Default::default(), newest, stopped, _slot: slot };
+    stream::unfold(cursor, |mut c| async move {
+        loop {
+            if let Some(exchange) = c.ready.pop_front() {
+                c.after = exchange.id;
+                let data = serde_json::to_string(&*exchange).expect("exchange serializes");
+                return Some((Ok(Event::default().event("exchange").id(exchange.id.to_string()).data(data)), c));
+            }
+            c.ready = c.log.since(&c.visitor, c.after).into();
+            if !c.ready.is_empty() {
+                continue;
+            }
+            tokio::select! {
+                changed = c.newest.changed() => if changed.is_err() { return None },
+                _ = c.stopped.changed() => return None,
+            }
+        }
+    })
+}
+
+/// One of the bounded number of open streams, given back on drop.
+struct StreamSlot(Arc<AtomicUsize>);
+
+impl StreamSlot {
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<StreamSlot> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .ok()
+            .map(|_| StreamSlot(count.clone()))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}

@@ -1,0 +1,572 @@
+//! The exchange log: what the API saw and answered, per visitor, so the page can show what
+//! the browser hides (preflights, and responses JavaScript was not allowed to read).
+//!
+//! A request is recorded when its URL carries the lab's tag, `?lab=<visitor>[.<run>[.<cred>]]`:
+//! a random visitor id the page makes up, the page's experiment run, and the fetch's
+//! credentials mode (the one thing the server cannot see on the wire). A query parameter,
+//! unlike a custom header or a cookie, changes nothing about CORS: it does not make a request
+//! "non-simple", and preflights carry it too. Untagged requests are not recorded.
+//!
+//! Recording is cheap: a few header values are copied into an [`Exchange`]; verdicts are
+//! computed later, by whoever reads the log. Memory is bounded three ways: exchanges per
+//! visitor, number of visitors, and bytes overall; the least recently active visitor goes
+//! first. Header values are truncated, bodies are never kept, and secrets (cookie values,
+//! tokens) are reduced to their names and lengths.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, header};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::cors::OriginCheck;
+
+pub mod feed;
+
+/// Bounds of the log; see [`crate::config::Limits`] for the values in use.
+#[derive(Clone, Copy, Debug)]
+pub struct LogLimits {
+    pub per_visitor: usize,
+    pub visitors: usize,
+    pub bytes: usize,
+    /// Longer header values are cut here (with a marker) before they are stored.
+    pub value_bytes: usize,
+}
+
+/// Credentials mode of the fetch, as the page declared it in the tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Credentials {
+    Omit,
+    SameOrigin,
+    Include,
+}
+
+/// The parsed `lab` query parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    pub visitor: String,
+    pub run: Option<String>,
+    pub credentials: Option<Credentials>,
+}
+
+const TAG_PARAM: &str = "lab=";
+
+impl Tag {
+    /// The tag in a query string, if any and well-formed (ids: 8-64 of `A-Za-z0-9_-`).
+    pub fn from_query(query: Option<&str>) -> Option<Tag> {
+        let query = query?;
+        if !query.contains(TAG_PARAM) {
+            return None;
+        }
+        let value = query.split('&').find_map(|p| p.strip_prefix(TAG_PARAM))?;
+        let mut parts = value.split('.');
+        let visitor = parts.next().filter(|v| (8..=64).contains(&v.len()) && is_id(v))?;
+        let run = parts.next().filter(|r| !r.is_empty() && r.len() <= 32 && is_id(r)).map(str::to_owned);
+        let credentials = match parts.next() {
+            Some("omit") => Some(Credentials::Omit),
+            Some("same-origin") => Some(Credentials::SameOrigin),
+            Some("include") => Some(Credentials::Include),
+            _ => None,
+        };
+        Some(Tag { visitor: visitor.to_owned(), run, credentials })
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// One request and the response the API sent, as recorded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exchange {
+    /// Per visitor, increasing: the SSE event id, so a reconnecting page misses nothing.
+    pub id: u64,
+    /// Milliseconds since the Unix epoch, when the request arrived.
+    pub at_ms: u64,
+    pub run: Option<String>,
+    pub credentials: Option<Credentials>,
+    pub method: String,
+    /// Path and query, as requested.
+    pub url: String,
+    /// Request headers that matter for CORS, cookies and auth, secrets reduced.
+    pub request_headers: Vec<(String, String)>,
+    /// Names of the cookies the browser sent (never their values).
+    pub cookies: Vec<String>,
+    pub status: u16,
+    /// Every response header the API sent, `Set-Cookie` values reduced.
+    pub response_headers: Vec<(String, String)>,
+    /// Which CORS policy answered, and how it judged the origin.
+    pub policy: Option<String>,
+    pub cors_preflight: bool,
+    pub origin_check: Option<OriginCheck>,
+    /// How long the API took, in microseconds.
+    pub micros: u64,
+}
+
+impl Exchange {
+    /// Bytes this record keeps alive (strings plus a fixed overhead), for the byte bound.
+    fn weight(&self) -> usize {
+        let pairs = |v: &[(String, String)]| v.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
+        256 + self.method.len()
+            + self.url.len()
+            + self.run.as_ref().map_or(0, String::len)
+            + pairs(&self.request_headers)
+            + pairs(&self.response_headers)
+            + self.cookies.iter().map(|c| c.len() + 24).sum::<usize>()
+            + self.policy.as_ref().map_or(0, String::len)
+    }
+}
+
+/// Request headers the log keeps. Everything else the browser sends (User-Agent, Accept-
+/// Encoding, …) teaches nothing here; author headers (`X-…`) are kept, since they decide
+/// whether a request needs a preflight.
+fn keep_request_header(name: &str) -> bool {
+    matches!(
+        name,
+        "origin"
+            | "referer"
+            | "access-control-request-method"
+            | "access-control-request-headers"
+            | "access-control-request-private-network"
+            | "sec-fetch-site"
+            | "sec-fetch-mode"
+            | "sec-fetch-dest"
+            | "content-type"
+            | "content-length"
+            | "content-language"
+            | "accept"
+            | "accept-language"
+            | "range"
+            | "authorization"
+            | "x-csrftoken"
+    ) || name.starts_with("x-")
+}
+
+struct Visitor {
+    exchanges: VecDeque<Arc<Exchange>>,
+    bytes: usize,
+    next_id: u64,
+    last_active: Instant,
+    /// The newest id, for subscribers to wait on.
+    newest: watch::Sender<u64>,
+}
+
+impl Visitor {
+    fn new(now: Instant) -> Visitor {
+        Visitor { exchanges: VecDeque::new(), bytes: 0, next_id: 1, last_active: now, newest: watch::Sender::new(0) }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    visitors: HashMap<String, Visitor>,
+    bytes: usize,
+}
+
+pub struct ExchangeLog {
+    limits: LogLimits,
+    state: Mutex<State>,
+}
+
+impl ExchangeLog {
+    pub fn new(limits: LogLimits) -> ExchangeLog {
+        ExchangeLog { limits, state: Mutex::new(State::default()) }
+    }
+
+    pub fn limits(&self) -> LogLimits {
+        self.limits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state stays consistent across a panic elsewhere; keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores `exchange` for `visitor`, assigning its id, and wakes the visitor's subscribers.
+    pub fn record(&self, visitor: &str, mut exchange: Exchange) {
+        let now = Instant::now();
+        let mut st = self.lock();
+        let st = &mut *st;
+        let (added, dropped) = {
+            let v = visitor_entry(st, &self.limits, visitor, now);
+            exchange.id = v.next_id;
+            v.next_id += 1;
+            v.last_active = now;
+            let added = exchange.weight();
+            v.exchanges.push_back(Arc::new(exchange));
+            let mut dropped = 0;
+            while v.exchanges.len() > self.limits.per_visitor {
+                dropped += v.exchanges.pop_front().map_or(0, |old| old.weight());
+            }
+            v.bytes = v.bytes + added - dropped;
+            v.newest.send_replace(v.next_id - 1);
+            (added, dropped)
+        };
+        st.bytes = st.bytes + added - dropped;
+        // The byte bound: evict whole visitors, least recently active first, but never the
+        // one just written to.
+        while st.bytes > self.limits.bytes {
+            if !evict_least_recent(st, Some(visitor)) {
+                break;
+            }
+        }
+    }
+
+    /// The visitor's exchanges with id greater than `after`, oldest first.
+    pub fn since(&self, visitor: &str, after: u64) -> Vec<Arc<Exchange>> {
+        let st = self.lock();
+        st.visitors
+            .get(visitor)
+            .map(|v| v.exchanges.iter().filter(|e| e.id > after).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// A receiver of the visitor's newest exchange id (creating the visitor if needed).
+    pub fn subscribe(&self, visitor: &str) -> watch::Receiver<u64> {
+        let mut st = self.lock();
+        visitor_entry(&mut st, &self.limits, visitor, Instant::now()).newest.subscribe()
+    }
+
+    /// (visitors, bytes accounted) — what the bounds limit.
+    pub fn usage(&self) -> (usize, usize) {
+        let st = self.lock();
+        (st.visitors.len(), st.bytes)
+    }
+}
+
+fn visitor_entry<'a>(st: &'a mut State, limits: &LogLimits, visitor: &str, now: Instant) -> &'a mut Visitor {
+    if !st.visitors.contains_key(visitor) {
+        while st.visitors.len() >= limits.visitors.max(1) {
+            evict_least_recent(st, None);
+        }
+        st.visitors.insert(visitor.to_owned(), Visitor::new(now));
+    }
+    st.visitors.get_mut(visitor).expect("just inserted")
+}
+
+/// Drops the least recently active visitor other than `keep`; false if there was none.
+fn evict_least_recent(st: &mut State, keep: Option<&str>) -> bool {
+    let oldest = st
+        .visitors
+        .iter()
+        .filter(|(k, _)| Some(k.as_str()) != keep)
+        .min_by_key(|(_, v)| v.last_active)
+        .map(|(k, _)| k.clone());
+    match oldest.and_then(|k| st.visitors.remove(&k)) {
+        Some(v) => {
+            st.bytes -= v.bytes;
+            true
+        }
+        None => false,
+    }
+}
+
+/// What [`crate::cors::CorsLayer`] decided, handed to the log through response extensions
+/// (only for recorded requests, so untagged traffic pays nothing).
+#[derive(Clone, Debug)]
+pub struct Decided {
+    pub policy: String,
+    pub preflight: bool,
+    pub origin: OriginCheck,
+}
+
+/// Marks a request as recorded, asking the CORS layer to report its [`Decided`].
+#[derive(Clone, Copy, Debug)]
+pub struct Recording;
+
+/// Records every tagged request that passes through it.
+#[derive(Clone)]
+pub struct ExchangeLayer {
+    log: Arc<ExchangeLog>,
+}
+
+impl ExchangeLayer {
+    pub fn new(log: Arc<ExchangeLog>) -> ExchangeLayer {
+        ExchangeLayer { log }
+    }
+}
+
+impl<S> tower::Layer<S> for ExchangeLayer {
+    type Service = ExchangeService<S>;
+
+    fn layer(&self, inner: S) -> ExchangeService<S> {
+        ExchangeService { log: self.log.clone(), inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct ExchangeService<S> {
+    log: Arc<ExchangeLog>,
+    inner: S,
+}
+
+/// The request half of an exchange, waiting for its response.
+struct Pending {
+    log: Arc<ExchangeLog>,
+    tag: Tag,
+    started: Instant,
+    exchange: Exchange,
+}
+
+impl<S> tower::Service<Request<Body>> for ExchangeService<S>
+where
+    S: tower::Service<Request<Body>, Response = Response<Body>>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+        let pending = Tag::from_query(req.uri().query()).map(|tag| {
+            req.extensions_mut().insert(Recording);
+            let value_bytes = self.log.limits.value_bytes;
+            Box::new(Pending {
+                log: self.log.clone(),
+                started: Instant::now(),
+                exchange: Exchange {
+                    id: 0,
+                    at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+                    run: tag.run.clone(),
+                    credentials: tag.credentials,
+                    method: req.method().to_string(),
+                    url: truncate(req.uri().path_and_query().map_or("/", |p| p.as_str()), value_bytes),
+                    request_headers: request_headers(req.headers(), value_bytes),
+                    cookies: crate::cookie::names(req.headers()).take(32).map(|n| truncate(n, 64)).collect(),
+                    status: 0,
+                    response_headers: Vec::new(),
+                    policy: None,
+                    cors_preflight: false,
+                    origin_check: None,
+                    micros: 0,
+                },
+                tag,
+            })
+        });
+        ResponseFuture { inner: self.inner.call(req), pending }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        pending: Option<Box<Pending>>,
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<Body>, E>>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let res = std::task::ready!(this.inner.poll(cx))?;
+        if let Some(p) = this.pending.take() {
+            let Pending { log, tag, started, mut exchange } = *p;
+            exchange.micros = started.elapsed().as_micros() as u64;
+            exchange.status = res.status().as_u16();
+            exchange.response_headers = response_headers(res.headers(), log.limits.value_bytes);
+            if let Some(d) = res.extensions().get::<Decided>() {
+                exchange.policy = Some(d.policy.clone());
+                exchange.cors_preflight = d.preflight;
+                exchange.origin_check = Some(d.origin);
+            }
+            log.record(&tag.visitor, exchange);
+        }
+        Poll::Ready(Ok(res))
+    }
+}
+
+const MAX_HEADERS_KEPT: usize = 32;
+
+fn request_headers(headers: &HeaderMap, value_bytes: usize) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| keep_request_header(name.as_str()))
+        .take(MAX_HEADERS_KEPT)
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let shown = match name.as_str() {
+                // The scheme teaches; the token is a secret.
+                "authorization" => match value.split_once(' ') {
+                    Some((scheme, rest)) => format!("{scheme} … ({} chars)", rest.trim().len()),
+                    None => format!("… ({} chars)", value.len()),
+                },
+                "x-csrftoken" => format!("… ({} chars)", value.len()),
+                _ => truncate(&value, value_bytes),
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+fn response_headers(headers: &HeaderMap, value_bytes: usize) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .take(MAX_HEADERS_KEPT)
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let shown = if name == header::SET_COOKIE { redact_set_cookie(&value) } else { truncate(&value, value_bytes) };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+/// `sessionid=k3j…; HttpOnly; …` → `sessionid=… (32 chars); HttpOnly; …`: the attributes
+/// are the lesson, the value is a secret.
+fn redact_set_cookie(value: &str) -> String {
+    let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+    let (name, val) = pair.split_once('=').unwrap_or((pair, ""));
+    let shown = if val == "\"\"" { val.to_owned() } else { format!("… ({} chars)", val.len()) };
+    let sep = if attributes.is_empty() { "" } else { ";" };
+    format!("{name}={shown}{sep}{attributes}")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 16 };
+
+    fn exchange(url: &str) -> Exchange {
+        Exchange {
+            id: 0,
+            at_ms: 0,
+            run: None,
+            credentials: None,
+            method: "GET".into(),
+            url: url.into(),
+            request_headers: vec![],
+            cookies: vec![],
+            status: 200,
+            response_headers: vec![],
+            policy: None,
+            cors_preflight: false,
+            origin_check: None,
+            micros: 0,
+        }
+    }
+
+    #[test]
+    fn tags_parse_from_the_query() {
+        assert_eq!(Tag::from_query(None), None);
+        assert_eq!(Tag::from_query(Some("a=1")), None);
+        assert_eq!(Tag::from_query(Some("lab=short")), None, "ids have at least 8 chars");
+        assert_eq!(Tag::from_query(Some("lab=bad!visitor")), None);
+        assert_eq!(
+            Tag::from_query(Some("x=1&lab=abcdefgh.7.include")),
+            Some(Tag { visitor: "abcdefgh".into(), run: Some("7".into()), credentials: Some(Credentials::Include) })
+        );
+        assert_eq!(
+            Tag::from_query(Some("lab=abcdefgh")),
+            Some(Tag { visitor: "abcdefgh".into(), run: None, credentials: None })
+        );
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh..same-origin")).unwrap().credentials, Some(Credentials::SameOrigin));
+    }
+
+    #[test]
+    fn visitors_see_only_their_own_exchanges_in_order() {
+        let log = ExchangeLog::new(LIMITS);
+        log.record("visitor-a", exchange("/a1"));
+        log.record("visitor-b", exchange("/b1"));
+        log.record("visitor-a", exchange("/a2"));
+        let a: Vec<_> = log.since("visitor-a", 0).iter().map(|e| (e.id, e.url.clone())).collect();
+        assert_eq!(a, [(1, "/a1".to_owned()), (2, "/a2".to_owned())]);
+        assert_eq!(log.since("visitor-a", 1).len(), 1);
+        assert_eq!(log.since("visitor-b", 0)[0].url, "/b1");
+        assert!(log.since("nobody-here", 0).is_empty());
+    }
+
+    #[test]
+    fn each_visitor_keeps_only_the_newest() {
+        let log = ExchangeLog::new(LIMITS);
+        for i in 0..5 {
+            log.record("visitor-a", exchange(&format!("/{i}")));
+        }
+        let ids: Vec<u64> = log.since("visitor-a", 0).iter().map(|e| e.id).collect();
+        assert_eq!(ids, [3, 4, 5]);
+    }
+
+    #[test]
+    fn the_least_recently_active_visitor_is_dropped() {
+        let log = ExchangeLog::new(LIMITS);
+        log.record("visitor-a", exchange("/"));
+        log.record("visitor-b", exchange("/"));
+        log.record("visitor-a", exchange("/"));
+        log.record("visitor-c", exchange("/"));
+        assert_eq!(log.usage().0, 2);
+        assert!(log.since("visitor-b", 0).is_empty(), "b was least recently active");
+        assert_eq!(log.since("visitor-a", 0).len(), 2);
+    }
+
+    #[test]
+    fn bytes_stay_under_the_bound_under_a_flood() {
+        let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024 };
+        let log = ExchangeLog::new(limits);
+        let mut big = exchange(&"/x".repeat(400));
+        big.request_headers = vec![("x-filler".into(), "y".repeat(1000)); 8];
+        for i in 0..5_000 {
+            log.record(&format!("visitor-{i:05}"), big.clone());
+            let (visitors, bytes) = log.usage();
+            assert!(bytes <= limits.bytes, "{bytes}");
+            assert!(visitors <= limits.visitors);
+        }
+        assert!(log.usage().0 > 1);
+    }
+
+    #[test]
+    fn subscribers_hear_about_new_exchanges() {
+        let log = ExchangeLog::new(LIMITS);
+        let mut rx = log.subscribe("visitor-a");
+        assert!(!rx.has_changed().unwrap());
+        log.record("visitor-a", exchange("/"));
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(*rx.borrow_and_update(), 1);
+    }
+
+    #[test]
+    fn secrets_are_reduced_to_names_and_lengths() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Bearer abc.def.ghi".parse().unwrap());
+        h.insert("x-csrftoken", "t".repeat(64).parse().unwrap());
+        h.insert("origin", "http://localhost:8000".parse().unwrap());
+        h.insert("user-agent", "whatever".parse().unwrap());
+        h.insert("x-custom", "z".repeat(40).parse().unwrap());
+        let kept = request_headers(&h, 16);
+        let get = |n: &str| kept.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        assert_eq!(get("authorization"), Some("Bearer … (11 chars)"));
+        assert_eq!(get("x-csrftoken"), Some("… (64 chars)"));
+        assert_eq!(get("origin"), Some("http://localhost… (21 bytes)"));
+        assert_eq!(get("user-agent"), None);
+        assert_eq!(get("x-custom"), Some("zzzzzzzzzzzzzzzz… (40 bytes)"));
+        assert_eq!(
+            redact_set_cookie("sessionid=abc123; expires=x; HttpOnly"),
+            "sessionid=… (6 chars); expires=x; HttpOnly"
+        );
+        assert_eq!(redact_set_cookie("sessionid=\"\"; Max-Age=0"), "sessionid=\"\"; Max-Age=0");
+    }
+}
