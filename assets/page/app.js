@@ -36,24 +36,24 @@
       "lang.toggleLang": "ja",
 
       "header.tagline": "Same-origin policy, CORS and preflights, CSRF tokens, session cookies and JWT — hands-on.",
-      "header.lead": "This page and the API it calls live on different origins, like the original article's `kikuichige.com` and `django6.kikuichige.com`. An origin is scheme + host + port, and all three must match for “same origin”; a site ignores the port (and subdomains), so here the two are the same site but different origins. Every button below sends a real `fetch` from this page to the API, and each result shows exactly what JavaScript is allowed to see — the last card shows what it is not.",
+      "header.lead": "This page and the API it calls live on different origins, like the original article's `kikuichige.com` and `django6.kikuichige.com`. An origin is scheme + host + port, and all three must match for “same origin”; a site is just the scheme plus the registrable domain, ignoring ports and subdomains, so here the two are the same site but different origins. Every button below sends a real `fetch` from this page to the API, and each result shows exactly what JavaScript is allowed to see — the last card shows what it is not.",
       "header.pageOrigin": "Page origin (this page)",
       "header.apiOrigin": "API origin (fetch target)",
-      "header.verdictCrossSameSite": "Cross-origin ({parts} differ) but same-site: the browser applies CORS, and SameSite=Lax cookies are still sent on credentialed requests.",
-      "header.verdictCrossCrossSite": "Cross-origin ({parts} differ) and cross-site: the browser applies CORS, and SameSite=Lax cookies are not sent on these fetches.",
-      "header.verdictCrossUnknownSite": "Cross-origin ({parts} differ). Whether they are the same site depends on the registrable domain (e.g. `example.com` and `api.example.com` are the same site).",
+      "header.verdictCrossSameSite": "Cross-origin (different {parts}) but same-site: the browser applies CORS, and SameSite=Lax cookies are still sent on credentialed requests.",
+      "header.verdictCrossCrossSite": "Cross-origin (different {parts}) and cross-site: the browser applies CORS, and SameSite=Lax cookies are not sent on these fetches.",
+      "header.verdictCrossUnknownSite": "Cross-origin (different {parts}). Whether they are the same site depends on the registrable domain (e.g. `example.com` and `api.example.com` are the same site).",
       "header.verdictSame": "Same origin: CORS does not apply, so the experiments will not show the cross-origin behaviour.",
       "header.partScheme": "scheme",
       "header.partHost": "host",
       "header.partPort": "port",
-      "header.partJoin": ", ",
+      "header.partJoin": " and ",
       "header.configError": "The API origin is not configured: <meta name=\"corslab-api\"> holds “{value}”. The buttons cannot work.",
 
       "common.username": "Username",
       "common.password": "Password",
 
       "hello.title": "1. Simple GET — no preflight",
-      "hello.p1": "A `GET` without custom headers is a simple request (the Fetch Standard's “CORS-safelisted” request): the browser sends it at once, adds `Origin: {page}`, and sends no preflight.",
+      "hello.p1": "A `GET` without custom headers is a “simple request” (in Fetch Standard terms, its method and headers are all CORS-safelisted): the browser sends it at once, adds `Origin: {page}`, and sends no preflight.",
       "hello.p2": "The API answers with `Access-Control-Allow-Origin: {page}`. Only because that header names this page's origin does the browser hand the response to JavaScript. The request reaches the server either way — CORS decides who may read the answer, not who may send.",
       "hello.p3": "`response.headers` shows only CORS-safelisted response headers (`Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, `Expires`, `Last-Modified`, `Pragma`) plus those the server lists in `Access-Control-Expose-Headers`. `Date`, `Vary`, `WWW-Authenticate` and others stay hidden, and `Set-Cookie` is never visible to scripts.",
       "hello.btn": "Send GET /api/hello/",
@@ -117,7 +117,7 @@
       "csrf.match": "✓ equals the cookie secret",
       "csrf.mismatch": "✗ differs from the cookie secret",
       "csrf.invalid": "✗ not a valid 64-character token",
-      "csrf.inUse": "Token the page sends as `X-CSRFToken`: the one above.",
+      "csrf.inUse": "This is the token the page sends as `X-CSRFToken`.",
       "csrf.stale": "Token from before the last login (used by the “old token” button)",
       "csrf.historyTitle": "Tokens issued so far",
       "csrf.historyNote": "Every call returns a new masked token, yet they all unmask to the same secret — until a login rotates it.",
@@ -155,15 +155,17 @@
       "result.credDefault": "`credentials` not set → `\"same-origin\"`: no cookies go to another origin",
       "result.credInclude": "`credentials: \"include\"`: cookies are sent and stored, and the response is readable only with `Access-Control-Allow-Credentials: true`",
       "result.credOmit": "`credentials: \"omit\"`: no cookies at all",
-      "result.headersSet": "Headers set by the page",
-      "result.noHeadersSet": "(none)",
+      "result.headersSet": "Request headers",
+      "result.noHeadersSet": "(none set by the page)",
+      "result.browserAdds": "+ added by the browser: `Origin: {page}`",
+      "result.browserAddsCookies": "+ added by the browser: `Origin: {page}` and the cookies it holds for the API (`Cookie`)",
       "result.requestBody": "Request body",
       "result.preflight": "Preflight",
       "result.preflightNo": "not needed — a simple request",
       "result.preflightYes": "needed — not safelisted: {reasons}. Skipped while a cached preflight for this URL is still valid.",
       "result.preflightMethod": "method {method}",
-      "result.status": "Status",
-      "result.networkStatus": "no status (0) — fetch rejected",
+      "result.statusLabel": "Status: ",
+      "result.networkStatus": "0 (no response)",
       "result.outcome.ok": "success (2xx)",
       "result.outcome.http-error": "HTTP error — the server answered and JavaScript can read it",
       "result.outcome.network-error": "network error — nothing reached JavaScript",
@@ -196,7 +198,7 @@
       "source.token": "POST /api/token/",
       "source.refresh": "POST /api/token/refresh/",
 
-      "footer.text": "corslab runs entirely on your machine: the page, the API and the cookies all stay on localhost. Nothing here loads from the internet."
+      "footer.text": "This page loads nothing from the internet: its HTML, script and styles are embedded in the corslab binary, and it talks only to the API origin above."
     },
 
     ja: {
@@ -207,7 +209,7 @@
       "lang.toggleLang": "en",
 
       "header.tagline": "同一オリジンポリシー、CORS とプリフライト、CSRF トークン、セッションクッキー、JWT を実際に試せる実験ページです。",
-      "header.lead": "このページと、ページが呼び出す API は別々のオリジンにあります。元記事の `kikuichige.com` と `django6.kikuichige.com` と同じ関係です。オリジンはスキーム・ホスト・ポートの組で、3 つすべてが一致して初めて「同一オリジン」になります。一方、サイトの判定ではポート（やサブドメイン）を区別しないため、この 2 つは同一サイトですが別オリジンです。下のボタンはどれも、このページから API へ実際に `fetch` を送ります。結果欄には JavaScript が読めるものをそのまま表示し、最後のカードでは読めないものを確かめます。",
+      "header.lead": "このページと、ページが呼び出す API は別々のオリジンにあります。元記事の `kikuichige.com` と `django6.kikuichige.com` と同じ関係です。オリジンはスキーム・ホスト・ポートの組で、3 つすべてが一致して初めて「同一オリジン」になります。一方、サイトはスキームと登録可能ドメインだけで判定され、ポートやサブドメインは区別しないため、この 2 つは同一サイトですが別オリジンです。下のボタンはどれも、このページから API へ実際に `fetch` を送ります。結果欄には JavaScript が読めるものをそのまま表示し、最後のカードでは読めないものを確かめます。",
       "header.pageOrigin": "ページのオリジン（このページ）",
       "header.apiOrigin": "API のオリジン（fetch の宛先）",
       "header.verdictCrossSameSite": "別オリジン（{parts}が異なる）ですが同一サイトです。ブラウザは CORS を適用し、SameSite=Lax のクッキーは credentials 付きのリクエストで送信されます。",
@@ -224,7 +226,7 @@
       "common.password": "パスワード",
 
       "hello.title": "1. 単純な GET — プリフライトなし",
-      "hello.p1": "カスタムヘッダーを付けない `GET` は「単純リクエスト」（Fetch Standard でいう CORS セーフリストに収まるリクエスト）です。ブラウザはプリフライトなしですぐに送信し、`Origin: {page}` を付けます。",
+      "hello.p1": "カスタムヘッダーを付けない `GET` は「単純リクエスト」（Fetch Standard の言葉でいえば、メソッドとヘッダーがすべて CORS セーフリストに含まれるリクエスト）です。ブラウザはプリフライトなしですぐに送信し、`Origin: {page}` を付けます。",
       "hello.p2": "API は `Access-Control-Allow-Origin: {page}` を付けて応答します。このヘッダーにこのページのオリジンが書かれているからこそ、ブラウザはレスポンスを JavaScript に渡します。リクエスト自体はどちらにしてもサーバーに届きます。CORS が決めるのは「誰が送れるか」ではなく「誰が応答を読めるか」です。",
       "hello.p3": "`response.headers` に現れるのは、CORS セーフリストのレスポンスヘッダー（`Cache-Control`・`Content-Language`・`Content-Length`・`Content-Type`・`Expires`・`Last-Modified`・`Pragma`）と、サーバーが `Access-Control-Expose-Headers` に列挙したものだけです。`Date`・`Vary`・`WWW-Authenticate` などは隠され、`Set-Cookie` はスクリプトからは決して見えません。",
       "hello.btn": "GET /api/hello/ を送信",
@@ -288,7 +290,7 @@
       "csrf.match": "✓ クッキーのシークレットと一致",
       "csrf.mismatch": "✗ クッキーのシークレットと不一致",
       "csrf.invalid": "✗ 64 文字の正しいトークンではありません",
-      "csrf.inUse": "ページが `X-CSRFToken` として送るのは上のトークンです。",
+      "csrf.inUse": "ページが `X-CSRFToken` として送るのはこのトークンです。",
       "csrf.stale": "直前のログインより前のトークン（「ログイン前のトークン」ボタンが使用）",
       "csrf.historyTitle": "これまでに発行されたトークン",
       "csrf.historyNote": "呼び出すたびにマスク済みトークンは変わりますが、マスクを外すとすべて同じシークレットになります。シークレットが変わるのはログインしたときだけです。",
@@ -326,15 +328,17 @@
       "result.credDefault": "`credentials` 指定なし → `\"same-origin\"`：別オリジンにはクッキーを送らない",
       "result.credInclude": "`credentials: \"include\"`：クッキーを送受信する。レスポンスを読めるのは `Access-Control-Allow-Credentials: true` があるときだけ",
       "result.credOmit": "`credentials: \"omit\"`：クッキーを一切使わない",
-      "result.headersSet": "ページが付けたヘッダー",
-      "result.noHeadersSet": "（なし）",
+      "result.headersSet": "リクエストヘッダー",
+      "result.noHeadersSet": "（ページが付けたものはなし）",
+      "result.browserAdds": "＋ ブラウザが付加：`Origin: {page}`",
+      "result.browserAddsCookies": "＋ ブラウザが付加：`Origin: {page}` と、API 向けに保持しているクッキー（`Cookie`）",
       "result.requestBody": "リクエストボディ",
       "result.preflight": "プリフライト",
       "result.preflightNo": "不要 — 単純リクエスト",
       "result.preflightYes": "必要 — セーフリスト外：{reasons}。この URL のプリフライト結果がキャッシュされている間は省略されます。",
       "result.preflightMethod": "メソッド {method}",
-      "result.status": "ステータス",
-      "result.networkStatus": "ステータスなし（0）— fetch が reject された",
+      "result.statusLabel": "ステータス：",
+      "result.networkStatus": "0（レスポンスなし）",
       "result.outcome.ok": "成功（2xx）",
       "result.outcome.http-error": "HTTP エラー — サーバーが応答し、JavaScript も内容を読める",
       "result.outcome.network-error": "ネットワークエラー — JavaScript には何も届いていない",
@@ -367,7 +371,7 @@
       "source.token": "POST /api/token/",
       "source.refresh": "POST /api/token/refresh/",
 
-      "footer.text": "corslab はすべて手元のマシンで動きます。ページも API もクッキーも localhost の中だけで完結し、インターネットからは何も読み込みません。"
+      "footer.text": "このページはインターネットから何も読み込みません。HTML・スクリプト・スタイルはすべて corslab のバイナリに埋め込まれており、通信先は上に示した API のオリジンだけです。"
     }
   };
 
@@ -375,16 +379,15 @@
   const LANG_STORAGE_KEY = "corslab.lang";
   let currentLang = "en";
 
-  /** Look a key up in the current language, falling back to English, then to the key. */
+  /** Look a key up in the current language, falling back to English, then to the key.
+   *  {page} and {api} are always available (the two origins). */
   function t(key, vars) {
     const table = MESSAGES[currentLang] || MESSAGES.en;
-    let text = Object.prototype.hasOwnProperty.call(table, key) ? table[key]
+    const text = Object.prototype.hasOwnProperty.call(table, key) ? table[key]
       : Object.prototype.hasOwnProperty.call(MESSAGES.en, key) ? MESSAGES.en[key] : key;
-    if (vars) {
-      text = text.replace(/\{(\w+)\}/g, (whole, name) =>
-        Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole);
-    }
-    return text;
+    const all = Object.assign({ page: PAGE_ORIGIN, api: API_ORIGIN || API_META }, vars);
+    return text.replace(/\{(\w+)\}/g, (whole, name) =>
+      Object.prototype.hasOwnProperty.call(all, name) ? String(all[name]) : whole);
   }
 
   /** Fill el with text where `backticks` become <code> — built as nodes, never as HTML. */
@@ -577,6 +580,8 @@
     latestKey: null,
     /** Keys with a request in flight: a second click is ignored, not queued. */
     inFlight: new Set(),
+    /** Counts runs; each result section carries its run's number (data-run). */
+    runs: 0,
     jwt: { access: null, refresh: null, source: null },
     csrf: {
       current: null, // masked token sent as X-CSRFToken
@@ -804,6 +809,7 @@
   async function runExperiment(key) {
     const experiment = EXPERIMENTS[key];
     if (!experiment || state.inFlight.has(key) || !API_ORIGIN) return null;
+    if (experiment.card === "cookie") showCookieNotice(null);
     const spec = experiment.build();
     if (!spec) {
       renderCardState();
@@ -814,6 +820,7 @@
     setBusy(button, true);
     try {
       const record = await sendRequest(key, spec);
+      record.run = ++state.runs;
       if (experiment.after) experiment.after(record);
       state.results.set(key, record);
       state.latestKey = key;
@@ -947,6 +954,7 @@
     const status = record.response ? record.response.status : 0;
     section.dataset.status = String(status);
     section.dataset.outcome = record.outcome;
+    section.dataset.run = String(record.run);
     // Only the newest result carries the "latest" tag. Removing the old tag node is not
     // announced by the live region (removals are not "additions text"); re-rendering the
     // whole old section would be.
@@ -972,6 +980,7 @@
       renderResponseHeaders(record),
       renderBody(record),
     );
+    updateScrollableFocus(section);
   }
 
   function renderStatusLine(record) {
@@ -981,7 +990,7 @@
       ? (record.response.status + " " + (record.response.statusText || STATUS_TEXT[record.response.status] || "")).trim()
       : t("result.networkStatus");
     p.append(
-      makeEl("span", "label", t("result.status") + ": "),
+      makeEl("span", "label", t("result.statusLabel")),
       badge, " ",
       makeEl("span", "outcome", t("result.outcome." + record.outcome)), " ",
       makeEl("span", "timing", t("result.timing", {
@@ -1013,6 +1022,9 @@
     for (const name of headerNames) {
       headers.append(makeEl("li", null, name + ": " + displayHeaderValue(name, req.headers[name])));
     }
+    // Origin (and, with credentials, Cookie) come from the browser, not from the page.
+    const added = richEl("li", "muted", req.credentials === "include" ? "result.browserAddsCookies" : "result.browserAdds");
+    headers.append(added);
     addDef(dl, t("result.headersSet"), headers);
 
     if (req.body !== undefined) {
@@ -1022,7 +1034,7 @@
     const reasons = preflightReasons(req);
     const preflight = makeEl("span");
     setRichText(preflight, reasons.length
-      ? t("result.preflightYes", { reasons: reasons.join(", ") })
+      ? t("result.preflightYes", { reasons: reasons.map((r) => "`" + r + "`").join(", ") })
       : t("result.preflightNo"));
     addDef(dl, t("result.preflight"), preflight);
     box.append(dl);
@@ -1065,12 +1077,32 @@
     const { bodyText, json } = record.response;
     const pre = makeEl("pre", "body mono", json !== undefined ? prettyJson(json) : bodyText);
     if (!bodyText) pre.dataset.empty = t("result.emptyBody");
-    // A long list scrolls inside the box; tabindex lets keyboard users scroll it.
-    pre.tabIndex = 0;
-    pre.setAttribute("role", "group");
-    pre.setAttribute("aria-label", t("result.body"));
     box.append(pre);
     return box;
+  }
+
+  /* A long body (the user list) or a wide table scrolls inside its box. Only then does it
+   * become a tab stop, so keyboard users can scroll it without tabbing through every short
+   * result. Re-checked on resize and zoom, which change what overflows. */
+  function updateScrollableFocus(root) {
+    for (const el of root.querySelectorAll("pre.body, .table-scroll")) {
+      const scrolls = el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1;
+      if (scrolls) {
+        el.tabIndex = 0;
+        el.setAttribute("role", "group");
+        el.setAttribute("aria-label", t(el.matches("pre") ? "result.body" : "csrf.historyTitle"));
+      } else {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("role");
+        el.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  let resizeTimer = 0;
+  function onResize() {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => updateScrollableFocus(document), 150);
   }
 
   function displayHeaderValue(name, value) {
@@ -1229,6 +1261,7 @@
       tokenHalf("csrf-cipher", "csrf.cipher", token.slice(32)),
     );
     addDef(dl, null, masked, "csrf.masked");
+    dl.lastChild.querySelector("dd").append(richEl("p", "small", "csrf.inUse"));
 
     addDef(dl, null, makeEl("span", "mono csrf-cookie-secret", cookieSecret || t("csrf.noCookie")), "csrf.cookie");
 
@@ -1246,7 +1279,8 @@
       addDef(dl, null, makeEl("span", "mono small", state.csrf.stale), "csrf.stale");
     }
 
-    body.replaceChildren(dl, richEl("p", "small", "csrf.inUse"), renderCsrfHistory());
+    body.replaceChildren(dl, renderCsrfHistory());
+    updateScrollableFocus(body);
   }
 
   function tokenHalf(className, labelKey, text) {
@@ -1376,6 +1410,7 @@
     }
     setLanguage(pickInitialLanguage());
     window.setInterval(tickJwtCountdown, 1000);
+    window.addEventListener("resize", onResize);
 
     // A small, read-only surface for later features and for tests.
     window.corslab = Object.freeze({

@@ -80,7 +80,7 @@ pub async fn refresh(State(app): State<AppState>, JsonObject(body): JsonObject) 
         .ok()
         .flatten()
         .filter(|r| !r.is_empty())
-        .ok_or(ApiError::credentials_required("\"refresh\" must be a refresh token."))?;
+        .ok_or(ApiError::credentials_required("\"refresh\" must be a non-empty string: the refresh token from /api/token/."))?;
     let now = unix_now();
     let claims = app.jwt.verify(refresh, TokenType::Refresh, now).map_err(ApiError::token)?;
     Ok(json_response(

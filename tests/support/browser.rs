@@ -204,21 +204,21 @@ impl Network {
             .collect()
     }
 
-    /// Whether Chromium sent a CORS preflight for `url`.
+    /// Whether Chromium sent a CORS preflight for `url` (compared without its query).
     pub fn preflighted(&self, url: &str) -> bool {
-        self.requests().iter().any(|(m, u, pre)| *pre && m == "OPTIONS" && u == url)
+        self.requests().iter().any(|(m, u, pre)| *pre && m == "OPTIONS" && same_resource(u, url))
     }
 
     /// Whether Chromium sent the request itself (not a preflight) with this method to `url`.
     pub fn sent(&self, method: &str, url: &str) -> bool {
-        self.requests().iter().any(|(m, u, pre)| !*pre && m == method && u == url)
+        self.requests().iter().any(|(m, u, pre)| !*pre && m == method && same_resource(u, url))
     }
 
     /// The `corsErrorStatus.corsError` of failed loads of `url`.
     pub fn cors_errors(&self, url: &str) -> Vec<String> {
         let ids: Vec<&str> = self
             .of("Network.requestWillBeSent")
-            .filter(|p| p["request"]["url"] == url)
+            .filter(|p| p["request"]["url"].as_str().is_some_and(|u| same_resource(u, url)))
             .filter_map(|p| p["requestId"].as_str())
             .collect();
         self.of("Network.loadingFailed")
@@ -231,7 +231,8 @@ impl Network {
     pub fn wire_headers(&self, method: &str, url: &str) -> Vec<Value> {
         let ids: Vec<&str> = self
             .of("Network.requestWillBeSent")
-            .filter(|p| p["request"]["url"] == url && p["request"]["method"] == method)
+            .filter(|p| p["request"]["url"].as_str().is_some_and(|u| same_resource(u, url)))
+            .filter(|p| p["request"]["method"] == method)
             .filter_map(|p| p["requestId"].as_str())
             .collect();
         self.of("Network.requestWillBeSentExtraInfo")
@@ -253,6 +254,11 @@ impl WebDriverCompatibleCommand for GetLog {
     fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
         (axum::http::Method::POST, Some(json!({ "type": self.0 }).to_string()))
     }
+}
+
+/// The same URL once the query (the lab's visitor tag) is set aside.
+fn same_resource(a: &str, b: &str) -> bool {
+    a.split('?').next() == b.split('?').next()
 }
 
 fn free_port() -> u16 {
