@@ -147,6 +147,11 @@ pub struct Settings {
     #[arg(long, env = "CORSLAB_HASH_QUEUE", value_name = "N", help_heading = "Limits")]
     pub hash_queue: Option<usize>,
 
+    /// Serve the page from this directory instead of the copy built into the binary, reading
+    /// the files on every request (for editing the page without rebuilding).
+    #[arg(long, env = "CORSLAB_PAGE_DIR", value_name = "DIR", help_heading = "Development")]
+    pub page_dir: Option<PathBuf>,
+
     /// Log filter, e.g. "info" or "corslab=debug" [default: info].
     #[arg(long, env = "CORSLAB_LOG", value_name = "FILTER", help_heading = "Logging")]
     pub log: Option<String>,
@@ -222,6 +227,7 @@ pub struct Config {
     pub jwt_secret: Option<Vec<u8>>,
     pub demo: Option<DemoAccount>,
     pub limits: Limits,
+    pub page_dir: Option<PathBuf>,
     pub log: String,
 }
 
@@ -278,7 +284,7 @@ impl Settings {
             config, bind, page_port, api_port, page_origin, api_origin, max_connections,
             cors_allowed_origins, csrf_trusted_origins, cookie_secure, cookie_samesite, data_dir,
             database, jwt_secret_file, demo, demo_username, demo_password, login_rate_per_minute,
-            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, log,
+            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, page_dir, log,
         )
     }
 
@@ -381,6 +387,7 @@ impl Settings {
             jwt_secret,
             demo,
             limits,
+            page_dir: self.page_dir,
             log: self.log.unwrap_or_else(|| "info".to_owned()),
         })
     }

@@ -17,6 +17,7 @@ pub mod random;
 pub mod ratelimit;
 pub mod server;
 pub mod session;
+pub mod verdict;
 pub mod store;
 
 pub use config::{Config, Settings};

@@ -1,6 +1,14 @@
 //! The lab page (SPEC §3): static HTML, CSS and JavaScript embedded in the binary, served on
 //! the page origin. No CDN, no build step; it works offline.
+//!
+//! With `--page-dir` the files are read from that directory on every request instead, so the
+//! page can be edited without rebuilding the binary.
 
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -8,15 +16,44 @@ use axum::Router;
 
 use crate::origin::Origin;
 
-const INDEX_HTML: &str = include_str!("../assets/page/index.html");
-const APP_JS: &str = include_str!("../assets/page/app.js");
-const STYLE_CSS: &str = include_str!("../assets/page/style.css");
+struct Asset {
+    route: &'static str,
+    file: &'static str,
+    content_type: &'static str,
+    embedded: &'static str,
+}
+
+const ASSETS: [Asset; 3] = [
+    Asset {
+        route: "/",
+        file: "index.html",
+        content_type: "text/html; charset=utf-8",
+        embedded: include_str!("../assets/page/index.html"),
+    },
+    Asset {
+        route: "/app.js",
+        file: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        embedded: include_str!("../assets/page/app.js"),
+    },
+    Asset {
+        route: "/style.css",
+        file: "style.css",
+        content_type: "text/css; charset=utf-8",
+        embedded: include_str!("../assets/page/style.css"),
+    },
+];
 
 /// The page learns where the API is from `<meta name="corslab-api" content="…">`.
 const API_ORIGIN_PLACEHOLDER: &str = "{{API_ORIGIN}}";
 
-pub fn router(api_origin: &Origin) -> Router {
-    let index = INDEX_HTML.replace(API_ORIGIN_PLACEHOLDER, &api_origin.to_string());
+struct Page {
+    api_origin: String,
+    csp: HeaderValue,
+    dir: Option<PathBuf>,
+}
+
+pub fn router(api_origin: &Origin, dir: Option<PathBuf>) -> Router {
     // Only the page's own files, its exchange feed, and fetches to the API: an injected
     // script could not load code from elsewhere or send data anywhere else.
     let csp = HeaderValue::try_from(format!(
@@ -24,28 +61,31 @@ pub fn router(api_origin: &Origin) -> Router {
          connect-src 'self' {api_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ))
     .expect("origins are ASCII");
-    Router::new()
-        .route("/", get(move || asset("text/html; charset=utf-8", index.clone(), csp.clone())))
-        .route("/app.js", get(|| asset_static("text/javascript; charset=utf-8", APP_JS)))
-        .route("/style.css", get(|| asset_static("text/css; charset=utf-8", STYLE_CSS)))
+    let page = Arc::new(Page { api_origin: api_origin.to_string(), csp, dir });
+    ASSETS
+        .iter()
+        .fold(Router::new(), |router, asset| router.route(asset.route, get(move |State(page)| serve(page, asset))))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found\n") })
+        .with_state(page)
 }
 
-async fn asset_static(content_type: &'static str, body: &'static str) -> Response {
-    with_headers(body.into_response(), content_type)
-}
-
-async fn asset(content_type: &'static str, body: String, csp: HeaderValue) -> Response {
-    let mut res = with_headers(body.into_response(), content_type);
-    res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
-    res
-}
-
-fn with_headers(mut res: Response, content_type: &'static str) -> Response {
+async fn serve(page: Arc<Page>, asset: &'static Asset) -> Response {
+    let body: Cow<'static, str> = match &page.dir {
+        None => asset.embedded.into(),
+        Some(dir) => match tokio::fs::read_to_string(dir.join(asset.file)).await {
+            Ok(text) => text.into(),
+            Err(e) => return (StatusCode::NOT_FOUND, format!("{}: {e}\n", asset.file)).into_response(),
+        },
+    };
+    let body = if asset.file == "index.html" { body.replace(API_ORIGIN_PLACEHOLDER, &page.api_origin).into() } else { body };
+    let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Always revalidate: a lab upgraded in place must not run yesterday's script.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if asset.file == "index.html" {
+        h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
+    }
     res
 }

@@ -123,7 +123,10 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let log = Arc::new(ExchangeLog::new(limits.log));
     let api_router = api_router.layer(ExchangeLayer::new(log.clone()));
     let (stop, stopped) = watch::channel(false);
-    let page_router = page::router(&api_origin).merge(exchange::feed::router(log, limits.log_streams, stopped.clone()));
+    let (api, page) = (api_origin.to_string(), page_origin.to_string());
+    let origins = exchange::annotate::Origins { api: &api, page: &page };
+    let feed = exchange::feed::router(log, &origins, limits.log_streams, stopped.clone());
+    let page_router = page::router(&api_origin, config.page_dir.clone()).merge(feed);
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));

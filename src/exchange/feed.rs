@@ -18,19 +18,34 @@ use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use super::{Exchange, ExchangeLog, Tag};
+use super::annotate::{Annotated, Origins, annotate};
+use super::{ExchangeLog, Tag};
 
 #[derive(Clone)]
 struct Feed {
     log: Arc<ExchangeLog>,
+    api_origin: Arc<str>,
+    page_origin: Arc<str>,
     /// Open streams, bounded: each holds a connection and a task.
     streams: Arc<AtomicUsize>,
     max_streams: usize,
     stopped: watch::Receiver<bool>,
 }
 
-pub fn router(log: Arc<ExchangeLog>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
-    let feed = Feed { log, streams: Arc::new(AtomicUsize::new(0)), max_streams, stopped };
+pub fn router(
+    log: Arc<ExchangeLog>,
+    origins: &Origins<'_>,
+    max_streams: usize,
+    stopped: watch::Receiver<bool>,
+) -> Router {
+    let feed = Feed {
+        log,
+        api_origin: origins.api.into(),
+        page_origin: origins.page.into(),
+        streams: Arc::new(AtomicUsize::new(0)),
+        max_streams,
+        stopped,
+    };
     Router::new().route("/exchanges", get(list)).route("/exchanges/stream", get(stream)).with_state(feed)
 }
 
@@ -44,7 +59,17 @@ struct Params {
 #[derive(Serialize)]
 struct Listing<'a> {
     visitor: &'a str,
-    exchanges: Vec<Arc<Exchange>>,
+    exchanges: Vec<Annotated>,
+}
+
+impl Feed {
+    /// The visitor's exchanges after `after`, each with the browser's verdict (which needs
+    /// the earlier ones too: the preflight before a request, or the one it was cached from).
+    fn annotated(&self, visitor: &str, after: u64) -> Vec<Annotated> {
+        let history = self.log.history(visitor);
+        let origins = Origins { api: &self.api_origin, page: &self.page_origin };
+        (0..history.len()).filter(|&i| history[i].id > after).map(|i| annotate(&history, i, &origins)).collect()
+    }
 }
 
 fn visitor(params: &Params) -> Result<String, Response> {
@@ -61,7 +86,7 @@ async fn list(State(feed): State<Feed>, Query(params): Query<Params>) -> Respons
         Ok(v) => v,
         Err(res) => return res,
     };
-    let exchanges = feed.log.since(&visitor, params.after);
+    let exchanges = feed.annotated(&visitor, params.after);
     crate::api::json_response(StatusCode::OK, &Listing { visitor: &visitor, exchanges })
 }
 
@@ -84,43 +109,43 @@ async fn stream(State(feed): State<Feed>, Query(params): Query<Params>, headers:
         .and_then(|v| v.parse().ok())
         .unwrap_or(params.after);
     let newest = feed.log.subscribe(&visitor);
-    let events = events(feed.log.clone(), visitor, after, newest, feed.stopped.clone(), slot);
+    let events = events(feed.clone(), visitor, after, newest, slot);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 struct Cursor {
-    log: Arc<ExchangeLog>,
+    feed: Feed,
     visitor: String,
     after: u64,
-    ready: std::collections::VecDeque<Arc<Exchange>>,
+    ready: std::collections::VecDeque<Annotated>,
     newest: watch::Receiver<u64>,
-    stopped: watch::Receiver<bool>,
     _slot: StreamSlot,
 }
 
 fn events(
-    log: Arc<ExchangeLog>,
+    feed: Feed,
     visitor: String,
     after: u64,
     newest: watch::Receiver<u64>,
-    stopped: watch::Receiver<bool>,
     slot: StreamSlot,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    let cursor = Cursor { log, visitor, after, ready: Default::default(), newest, stopped, _slot: slot };
+    let cursor = Cursor { feed, visitor, after, ready: Default::default(), newest, _slot: slot };
     stream::unfold(cursor, |mut c| async move {
         loop {
-            if let Some(exchange) = c.ready.pop_front() {
-                c.after = exchange.id;
-                let data = serde_json::to_string(&*exchange).expect("exchange serializes");
-                return Some((Ok(Event::default().event("exchange").id(exchange.id.to_string()).data(data)), c));
+            if let Some(annotated) = c.ready.pop_front() {
+                let id = annotated.exchange.id;
+                c.after = id;
+                let data = serde_json::to_string(&annotated).expect("exchange serializes");
+                return Some((Ok(Event::default().event("exchange").id(id.to_string()).data(data)), c));
             }
-            c.ready = c.log.since(&c.visitor, c.after).into();
+            c.ready = c.feed.annotated(&c.visitor, c.after).into();
             if !c.ready.is_empty() {
                 continue;
             }
+            let mut stopped = c.feed.stopped.clone();
             tokio::select! {
                 changed = c.newest.changed() => if changed.is_err() { return None },
-                _ = c.stopped.changed() => return None,
+                _ = stopped.changed() => return None,
             }
         }
     })

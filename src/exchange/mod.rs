@@ -1,11 +1,13 @@
 //! The exchange log: what the API saw and answered, per visitor, so the page can show what
 //! the browser hides (preflights, and responses JavaScript was not allowed to read).
 //!
-//! A request is recorded when its URL carries the lab's tag, `?lab=<visitor>[.<run>[.<cred>]]`:
-//! a random visitor id the page makes up, the page's experiment run, and the fetch's
-//! credentials mode (the one thing the server cannot see on the wire). A query parameter,
-//! unlike a custom header or a cookie, changes nothing about CORS: it does not make a request
-//! "non-simple", and preflights carry it too. Untagged requests are not recorded.
+//! A request is recorded when its URL carries the lab's tag, `?lab=<visitor>[.<credentials>]`:
+//! a random visitor id the page makes up, and the fetch's credentials mode (the one thing the
+//! server cannot see on the wire). A query parameter, unlike a custom header or a cookie,
+//! changes nothing about CORS: it does not make a request "non-simple", and preflights carry
+//! it too. It is the same on every request of a visitor, so the browser's preflight cache
+//! (keyed by URL, query included) behaves as it would without it. Untagged requests are not
+//! recorded.
 //!
 //! Recording is cheap: a few header values are copied into an [`Exchange`]; verdicts are
 //! computed later, by whoever reads the log. Memory is bounded three ways: exchanges per
@@ -27,6 +29,7 @@ use tokio::sync::watch;
 
 use crate::cors::OriginCheck;
 
+pub mod annotate;
 pub mod feed;
 
 /// Bounds of the log; see [`crate::config::Limits`] for the values in use.
@@ -52,7 +55,6 @@ pub enum Credentials {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tag {
     pub visitor: String,
-    pub run: Option<String>,
     pub credentials: Option<Credentials>,
 }
 
@@ -68,14 +70,13 @@ impl Tag {
         let value = query.split('&').find_map(|p| p.strip_prefix(TAG_PARAM))?;
         let mut parts = value.split('.');
         let visitor = parts.next().filter(|v| (8..=64).contains(&v.len()) && is_id(v))?;
-        let run = parts.next().filter(|r| !r.is_empty() && r.len() <= 32 && is_id(r)).map(str::to_owned);
         let credentials = match parts.next() {
             Some("omit") => Some(Credentials::Omit),
             Some("same-origin") => Some(Credentials::SameOrigin),
             Some("include") => Some(Credentials::Include),
             _ => None,
         };
-        Some(Tag { visitor: visitor.to_owned(), run, credentials })
+        Some(Tag { visitor: visitor.to_owned(), credentials })
     }
 }
 
@@ -90,7 +91,6 @@ pub struct Exchange {
     pub id: u64,
     /// Milliseconds since the Unix epoch, when the request arrived.
     pub at_ms: u64,
-    pub run: Option<String>,
     pub credentials: Option<Credentials>,
     pub method: String,
     /// Path and query, as requested.
@@ -116,7 +116,6 @@ impl Exchange {
         let pairs = |v: &[(String, String)]| v.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
         256 + self.method.len()
             + self.url.len()
-            + self.run.as_ref().map_or(0, String::len)
             + pairs(&self.request_headers)
             + pairs(&self.response_headers)
             + self.cookies.iter().map(|c| c.len() + 24).sum::<usize>()
@@ -124,29 +123,14 @@ impl Exchange {
     }
 }
 
-/// Request headers the log keeps. Everything else the browser sends (User-Agent, Accept-
-/// Encoding, …) teaches nothing here; author headers (`X-…`) are kept, since they decide
-/// whether a request needs a preflight.
+/// Request headers the log leaves out: what every browser request carries and no lesson here
+/// needs (the cookie *names* are kept separately). Everything else is kept, because any
+/// header the page's script set can decide whether the request needed a preflight.
 fn keep_request_header(name: &str) -> bool {
-    matches!(
+    !matches!(
         name,
-        "origin"
-            | "referer"
-            | "access-control-request-method"
-            | "access-control-request-headers"
-            | "access-control-request-private-network"
-            | "sec-fetch-site"
-            | "sec-fetch-mode"
-            | "sec-fetch-dest"
-            | "content-type"
-            | "content-length"
-            | "content-language"
-            | "accept"
-            | "accept-language"
-            | "range"
-            | "authorization"
-            | "x-csrftoken"
-    ) || name.starts_with("x-")
+        "host" | "connection" | "user-agent" | "accept-encoding" | "cookie" | "priority" | "upgrade-insecure-requests"
+    ) && !name.starts_with("sec-ch-")
 }
 
 struct Visitor {
@@ -221,11 +205,15 @@ impl ExchangeLog {
 
     /// The visitor's exchanges with id greater than `after`, oldest first.
     pub fn since(&self, visitor: &str, after: u64) -> Vec<Arc<Exchange>> {
+        let mut all = self.history(visitor);
+        all.retain(|e| e.id > after);
+        all
+    }
+
+    /// All the visitor's exchanges still held, oldest first.
+    pub fn history(&self, visitor: &str) -> Vec<Arc<Exchange>> {
         let st = self.lock();
-        st.visitors
-            .get(visitor)
-            .map(|v| v.exchanges.iter().filter(|e| e.id > after).cloned().collect())
-            .unwrap_or_default()
+        st.visitors.get(visitor).map(|v| v.exchanges.iter().cloned().collect()).unwrap_or_default()
     }
 
     /// A receiver of the visitor's newest exchange id (creating the visitor if needed).
@@ -337,7 +325,6 @@ where
                 exchange: Exchange {
                     id: 0,
                     at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
-                    run: tag.run.clone(),
                     credentials: tag.credentials,
                     method: req.method().to_string(),
                     url: truncate(req.uri().path_and_query().map_or("/", |p| p.as_str()), value_bytes),
@@ -456,7 +443,6 @@ mod tests {
         Exchange {
             id: 0,
             at_ms: 0,
-            run: None,
             credentials: None,
             method: "GET".into(),
             url: url.into(),
@@ -478,14 +464,12 @@ mod tests {
         assert_eq!(Tag::from_query(Some("lab=short")), None, "ids have at least 8 chars");
         assert_eq!(Tag::from_query(Some("lab=bad!visitor")), None);
         assert_eq!(
-            Tag::from_query(Some("x=1&lab=abcdefgh.7.include")),
-            Some(Tag { visitor: "abcdefgh".into(), run: Some("7".into()), credentials: Some(Credentials::Include) })
+            Tag::from_query(Some("x=1&lab=abcdefgh.include")),
+            Some(Tag { visitor: "abcdefgh".into(), credentials: Some(Credentials::Include) })
         );
-        assert_eq!(
-            Tag::from_query(Some("lab=abcdefgh")),
-            Some(Tag { visitor: "abcdefgh".into(), run: None, credentials: None })
-        );
-        assert_eq!(Tag::from_query(Some("lab=abcdefgh..same-origin")).unwrap().credentials, Some(Credentials::SameOrigin));
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh")), Some(Tag { visitor: "abcdefgh".into(), credentials: None }));
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh.same-origin")).unwrap().credentials, Some(Credentials::SameOrigin));
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh.sometimes")).unwrap().credentials, None);
     }
 
     #[test]
