@@ -128,6 +128,8 @@ pub struct Decision {
 #[derive(Debug)]
 pub struct Cors {
     policy: CorsPolicy,
+    /// The policy's name, shared with every exchange the log records.
+    name: Arc<str>,
     allow_methods: HeaderValue,
     allow_headers: HeaderValue,
     expose_headers: Option<HeaderValue>,
@@ -153,6 +155,7 @@ impl Cors {
                 Some(join(&policy.expose_headers)?)
             },
             max_age: policy.preflight_max_age.filter(|&s| s > 0).map(HeaderValue::from),
+            name: policy.name.as_str().into(),
             policy,
         })
     }
@@ -326,7 +329,7 @@ where
         this.cors.apply(this.decision, res.headers_mut());
         if *this.recording {
             res.extensions_mut().insert(Decided {
-                policy: this.cors.policy.name.clone(),
+                policy: this.cors.name.clone(),
                 preflight: this.decision.preflight,
                 origin: this.decision.origin,
             });

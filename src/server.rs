@@ -124,8 +124,8 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let api_router = api_router.layer(ExchangeLayer::new(log.clone()));
     let (stop, stopped) = watch::channel(false);
     let (api, page) = (api_origin.to_string(), page_origin.to_string());
-    let origins = exchange::annotate::Origins { api: &api, page: &page };
-    let feed = exchange::feed::router(log, &origins, limits.log_streams, stopped.clone());
+    let cx = exchange::annotate::Context { api: &api, page: &page, value_bytes: limits.log.value_bytes };
+    let feed = exchange::feed::router(log, &cx, limits.log_streams, stopped.clone());
     let page_router = page::router(&api_origin, config.page_dir.clone()).merge(feed);
 
     let mut servers = JoinSet::new();

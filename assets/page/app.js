@@ -7,13 +7,17 @@
  *
  * Layout of this file:
  *   1. i18n        MESSAGES dictionary (en/ja, dotted keys), t(), language choice
- *   2. config      API origin from <meta name="corslab-api">, origin comparison
+ *   2. config      API origin from <meta name="corslab-api">, origin comparison, the
+ *                  visitor id and the `lab=` tag every request URL carries
  *   3. state       tokens, CSRF history, latest result per experiment
- *   4. experiments EXPERIMENTS table: key -> card, button, build(), after()
+ *   4. experiments EXPERIMENTS table: key -> card, button, build(), after(); the composer
  *   5. fetch       runExperiment(key) -> sendRequest(req) -> record -> renderResult()
- *                  and a "corslab:exchange" DOM event for later hooks (sequence diagram)
- *   6. rendering   results, JWT panel, CSRF comparison, document.cookie
- *   7. start-up
+ *                  and a "corslab:exchange" DOM event once the run is complete
+ *   6. feed        the server's exchange log (EventSource) and matching exchanges to runs
+ *   7. rendering   results, JWT panel, CSRF comparison, document.cookie
+ *   8. diagram     the sequence diagram of one run (HTML + CSS grid) and its text steps
+ *   9. verdict     the browser's verdict as the server computed it
+ *  10. start-up
  */
 "use strict";
 
@@ -36,7 +40,7 @@
       "lang.toggleLang": "ja",
 
       "header.tagline": "Same-origin policy, CORS and preflights, CSRF tokens, session cookies and JWT — hands-on.",
-      "header.lead": "This page and the API it calls live on different origins, like the original article's `kikuichige.com` and `django6.kikuichige.com`. An origin is scheme + host + port, and all three must match for “same origin”; a site is just the scheme plus the registrable domain, ignoring ports and subdomains, so here the two are the same site but different origins. Every button below sends a real `fetch` from this page to the API, and each result shows exactly what JavaScript is allowed to see — the last card shows what it is not.",
+      "header.lead": "This page and the API it calls live on different origins, like the original article's `kikuichige.com` and `django6.kikuichige.com`. An origin is scheme + host + port, and all three must match for “same origin”; a site is just the scheme plus the registrable domain, ignoring ports and subdomains, so here the two are the same site but different origins. Every button below sends a real `fetch` from this page to the API. Each result shows exactly what JavaScript is allowed to see and, from the API's own log, what the browser hides: the preflight, the response it withheld, and why.",
       "header.pageOrigin": "Page origin (this page)",
       "header.apiOrigin": "API origin (fetch target)",
       "header.verdictCrossSameSite": "Cross-origin (different {parts}) but same-site: the browser applies CORS, and SameSite=Lax cookies are still sent on credentialed requests.",
@@ -130,7 +134,7 @@
       "blocked.p1": "`{api}/without-cors/…` is the same API with CORS switched off, as if django-cors-headers were not installed: it works normally but never sends `Access-Control-Allow-Origin`.",
       "blocked.p2": "The GET is a simple request, so the browser sends it and the server answers `200 OK` with the message. The browser receives that response, finds no `Access-Control-Allow-Origin` for this origin and withholds it: `fetch` rejects with `TypeError: Failed to fetch`. JavaScript learns neither the status nor the body nor the reason — on purpose, so that a page cannot probe other origins.",
       "blocked.p3": "The JSON POST needs a preflight. The server answers the `OPTIONS` with `200` but without CORS headers, so the preflight fails and the POST itself never leaves the browser: no user is created. JavaScript gets the very same `TypeError`.",
-      "blocked.p4": "So CORS does not keep requests from reaching the server; only a preflight does, and only for requests that are not simple. A simple cross-site POST is still processed, which is why endpoints that change state need CSRF protection. The reason for a block is shown only in DevTools: the Console says “… has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.”, the Network tab marks the request “CORS error”. A later version of corslab will draw them here.",
+      "blocked.p4": "So CORS does not keep requests from reaching the server; only a preflight does, and only for requests that are not simple. A simple cross-site POST is still processed, which is why endpoints that change state need CSRF protection. The browser tells the reason only in DevTools (the Console, and “CORS error” in the Network tab); here the diagram under each result shows what reached the server, with Chromium's `CorsError` name and its console line word for word.",
       "blocked.getBtn": "Send GET without CORS",
       "blocked.postBtn": "Send JSON POST without CORS",
 
@@ -159,11 +163,9 @@
       "result.noHeadersSet": "(none set by the page)",
       "result.browserAdds": "+ added by the browser: `Origin: {page}`",
       "result.browserAddsCookies": "+ added by the browser: `Origin: {page}` and the cookies it holds for the API (`Cookie`)",
+      "result.browserAddsNoOrigin": "+ no `Origin`: the browser sends none with a no-cors GET or HEAD",
+      "result.browserAddsCookiesNoOrigin": "+ added by the browser: the cookies it holds for the API (`Cookie`); no `Origin` with a no-cors GET or HEAD",
       "result.requestBody": "Request body",
-      "result.preflight": "Preflight",
-      "result.preflightNo": "not needed — a simple request",
-      "result.preflightYes": "needed — not safelisted: {reasons}. Skipped while a cached preflight for this URL is still valid.",
-      "result.preflightMethod": "method {method}",
       "result.statusLabel": "Status: ",
       "result.networkStatus": "0 (no response)",
       "result.outcome.ok": "success (2xx)",
@@ -176,7 +178,7 @@
       "result.emptyBody": "(empty body)",
       "result.error": "What fetch() rejected with",
       "result.timing": "{ms} ms · {time}",
-      "result.networkHint": "The browser gives JavaScript no reason. Either the API is not reachable at {api}, or it answered without an `Access-Control-Allow-Origin` for {page} (check the API's allowed origins). DevTools → Console tells which.",
+      "result.networkHint": "The browser gives JavaScript no reason. Either the API is not reachable at {api}, or it answered without an `Access-Control-Allow-Origin` for {page} (check the API's allowed origins). DevTools → Console tells which, and so does the server's log when it is connected.",
       "result.abortHint": "No answer within {s} seconds; the page gave up.",
 
       "note.blocked": "The server did answer `200 OK` — the browser hid the response because it carried no `Access-Control-Allow-Origin`.",
@@ -198,7 +200,140 @@
       "source.token": "POST /api/token/",
       "source.refresh": "POST /api/token/refresh/",
 
-      "footer.text": "This page loads nothing from the internet: its HTML, script and styles are embedded in the corslab binary, and it talks only to the API origin above."
+      "lab.tag": "Every request this page sends carries `lab=<visitor>.<credentials>` in its URL: the lab's visitor tag. The API ignores it and it does not affect CORS (a query string never makes a request “non-simple”); it only lets the server's log show you your own exchanges. Your visitor id: {visitor}",
+      "feed.label": "Server's exchange log:",
+      "feed.connecting": "connecting…",
+      "feed.open": "connected",
+      "feed.reconnecting": "reconnecting…",
+
+      "composer.title": "6. Compose any request",
+      "composer.p1": "Build a request yourself and see what the browser makes of it. The path is relative to the API origin {api}; `/without-cors/…` is the same API without CORS headers. The presets fill the form with requests worth trying.",
+      "composer.p2": "Method names are case-sensitive. Chromium uppercases only `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT`; anything else (`patch`, `PROPFIND`) goes out exactly as typed, and `Access-Control-Allow-Methods` is compared case-sensitively.",
+      "composer.presets": "Presets",
+      "composer.path": "Path",
+      "composer.pathHint": "Starts with `/`, relative to the API origin. The page adds the `lab=` tag.",
+      "composer.method": "Method",
+      "composer.methodHint": "Any method; the list only suggests.",
+      "composer.credentials": "`credentials`",
+      "composer.mode": "`mode`",
+      "composer.headers": "Request headers",
+      "composer.headersHint": "One `Name: value` per line.",
+      "composer.body": "Body",
+      "composer.bodyHint": "Sent as-is when not empty, except with GET and HEAD. Without a `Content-Type`, fetch sends `text/plain;charset=UTF-8`.",
+      "composer.send": "Send",
+      "composer.pathInvalid": "The path must start with a single `/`, e.g. `/api/hello/`.",
+      "composer.pathLab": "The `lab` query parameter is reserved for the visitor tag; the page adds it itself.",
+      "composer.headerLine": "Line {n} of the request headers is not `Name: value`: “{line}”.",
+      "composer.filled": "Filled in the “{name}” preset. Press Send.",
+      "preset.propfind": "PROPFIND",
+      "preset.x-custom": "X-Custom header",
+      "preset.patch-lowercase": "lowercase patch",
+      "preset.no-cors": "no-cors GET",
+      "preset.put-no-cors": "PUT in no-cors",
+      "preset.text-plain": "text/plain POST",
+      "preset.accept-long": "Accept over 128 bytes",
+      "preset.json-without-cors": "without-cors JSON POST",
+
+      "exp.composer": "Composed request",
+      "result.modeNoCors": "`mode: \"no-cors\"`: no CORS check and no preflight; the response is opaque to JavaScript",
+      "result.credSameOrigin": "`credentials: \"same-origin\"` (the default): no cookies go to another origin",
+      "result.outcome.opaque": "opaque response — the request went out, JavaScript may not read the answer",
+      "result.opaqueStatus": "0 (opaque)",
+      "result.dropped": "dropped by the browser: {reason}",
+      "result.droppedForbidden": "a forbidden header name",
+      "result.droppedNoCors": "not allowed in no-cors mode",
+      "note.methodUppercased": "Chromium normalized the method `{typed}` to `{sent}`.",
+      "note.methodKept": "The method `{typed}` went out as typed: Chromium uppercases only DELETE, GET, HEAD, OPTIONS, POST and PUT.",
+      "note.bodyIgnored": "The body was not sent: a GET or HEAD request cannot have one.",
+      "note.opaque": "With `no-cors` JavaScript gets an opaque response: status 0, no headers, no body, whatever the server answered. The diagram shows what it did answer.",
+      "note.blockedLogged": "The server's log shows that the GET arrived and was answered `{status}`. JavaScript still got `TypeError: Failed to fetch`: the browser withheld the response because it carried no `Access-Control-Allow-Origin`.",
+      "note.blockedPostLogged": "Only the `OPTIONS` preflight reached the server (answered `{status}`, without CORS headers). The POST itself was never sent, so no user was created.",
+
+      "wire.title": "On the wire — what the browser hides",
+      "wire.laneJs": "JavaScript",
+      "wire.laneJsSub": "this page",
+      "wire.laneBrowser": "Browser",
+      "wire.laneBrowserSub": "Chromium",
+      "wire.laneApi": "API",
+      "wire.fetchOptions": "mode: {mode} · credentials: {credentials}",
+      "wire.preflight": "preflight",
+      "wire.missing": "no {name}",
+      "wire.cookieNames": "cookie: {names} (names only)",
+      "wire.noCookies": "no cookies",
+      "wire.cacheHit": "Preflight cache hit — valid until {time}",
+      "wire.cacheHitNoTime": "Preflight cache hit",
+      "wire.blocked": "Blocked by CORS: {error}",
+      "wire.blockedNoName": "Blocked",
+      "wire.neverSent": "The {method} was never sent.",
+      "wire.nothingSent": "fetch() threw: nothing reached the network.",
+      "wire.notLogged": "No exchange reached the server's log.",
+      "wire.requestNotLogged": "The {method} is not in the server's log.",
+      "wire.resolve": "Response {status}",
+      "wire.opaque": "opaque Response: status 0",
+      "wire.readable": "readable headers: {names}",
+      "wire.readableNone": "readable headers: none",
+      "wire.reject": "Promise rejected",
+      "wire.diagramLabel": "Sequence diagram of {n} steps between JavaScript, the browser and the API. The steps follow as text.",
+      "wire.steps": "Steps as text",
+      "wire.step": "{from} → {to}: {text}",
+      "wire.noteStep": "{lane}: {text}",
+
+      "verdict.title": "The browser's verdict",
+      "verdict.source": "Computed by the server from its log, as Chromium 156 decides.",
+      "verdict.pass": "✓ Passes — JavaScript gets the response",
+      "verdict.passOpaque": "✓ Sent — JavaScript gets an opaque response",
+      "verdict.blocked": "✕ Blocked — fetch() rejects",
+      "verdict.awaiting": "… The preflight passed; the request itself is not in the log",
+      "verdict.unknown": "? No verdict",
+      "verdict.unknownNotSent": "fetch() rejected before sending, so there was nothing for CORS to judge.",
+      "verdict.unknownFeed": "The exchange log is not connected, so the server's side is missing.",
+      "verdict.unknownNoLog": "Nothing for this request reached the server's log. Was the API reachable?",
+      "verdict.unknownBrowser": "The server could not tell that a browser sent this.",
+      "verdict.redirect": "The API answered with a redirect to {location}; corslab follows only the first hop.",
+      "verdict.unmodeled": "Outside what the verdict engine models: {reason}",
+      "verdict.corsError": "`CorsError`",
+      "verdict.noCorsError": "(none: Chromium stopped it outside the CORS checks)",
+      "verdict.failedParameter": "Failed parameter",
+      "verdict.stage": "Stopped",
+      "verdict.stage.before_send": "before sending anything",
+      "verdict.stage.preflight": "at the preflight — the request itself was never sent",
+      "verdict.stage.actual": "after the request ran on the server — only its response was withheld",
+      "verdict.jsError": "JavaScript gets",
+      "verdict.console": "Console (Chromium's exact words)",
+      "verdict.noConsole": "Chromium logs nothing to the console for this.",
+      "verdict.why": "Why",
+      "verdict.fix": "Fix",
+      "verdict.jsView": "JavaScript sees",
+      "verdict.jsViewValue": "`response.type` is `{type}`, `response.status` is {status}",
+      "verdict.readable": "Response headers it can read",
+      "verdict.readableNone": "none",
+      "verdict.preflight": "Preflight",
+      "verdict.because.simple_request": "not needed — a simple request: safelisted method and headers only",
+      "verdict.because.unsafe_request": "needed — the request is not simple:",
+      "verdict.because.same_origin": "not needed — same origin, CORS does not apply",
+      "verdict.because.no_cors_mode": "not needed — `no-cors` never preflights; the response is opaque instead",
+      "verdict.because.navigation": "not needed — a navigation is not a CORS request",
+      "verdict.because.not_sent": "none — fetch() rejects before sending",
+      "verdict.preflightSeen": "needed — the browser sent an `OPTIONS` first",
+      "verdict.unsafeMethod": "method `{method}` is not GET, HEAD or POST",
+      "verdict.unsafeHeader": "`{name}`: {rule}",
+      "verdict.asks": "The preflight asks: {headers}",
+      "verdict.fromCache": "This time it was answered from Chromium's preflight cache (valid until {time}): no `OPTIONS` went out.",
+      "verdict.fromCacheNoTime": "This time it was answered from Chromium's preflight cache: no `OPTIONS` went out.",
+      "verdict.standardDiffers": "Chromium differs from the Fetch Standard: {text}",
+      "verdict.exchanges": "Exchanges in the server's log for this run: {ids}",
+      "verdict.exchangesNone": "No exchange in the server's log for this run.",
+      "verdict.mismatch": "This verdict does not match what fetch() returned on this page. That is a bug in corslab's verdict engine; please report it.",
+      "rule.name_not_safelisted": "not a CORS-safelisted header name",
+      "rule.value_over128_bytes": "value longer than 128 bytes",
+      "rule.unsafe_value_bytes": "value contains a byte the safelist forbids",
+      "rule.content_type_not_simple": "not one of the three form types (`application/x-www-form-urlencoded`, `multipart/form-data`, `text/plain`)",
+      "rule.content_type_unsafe_bytes": "contains a byte the safelist forbids (e.g. a quoted parameter)",
+      "rule.range_not_simple": "not a single `bytes=N-` or `bytes=N-M` range",
+      "rule.client_hint_value": "client hint with an ill-formed value",
+      "rule.safelisted_total_over1024": "safelisted values add up to more than 1024 bytes ({bytes} bytes)",
+
+      "footer.text": "This page loads nothing from the internet: its HTML, script and styles are embedded in the corslab binary, and it talks only to the API origin above and, for the exchange log, to its own origin."
     },
 
     ja: {
@@ -209,7 +344,7 @@
       "lang.toggleLang": "en",
 
       "header.tagline": "同一オリジンポリシー、CORS とプリフライト、CSRF トークン、セッションクッキー、JWT を実際に試せる実験ページです。",
-      "header.lead": "このページと、ページが呼び出す API は別々のオリジンにあります。元記事の `kikuichige.com` と `django6.kikuichige.com` と同じ関係です。オリジンはスキーム・ホスト・ポートの組で、3 つすべてが一致して初めて「同一オリジン」になります。一方、サイトはスキームと登録可能ドメインだけで判定され、ポートやサブドメインは区別しないため、この 2 つは同一サイトですが別オリジンです。下のボタンはどれも、このページから API へ実際に `fetch` を送ります。結果欄には JavaScript が読めるものをそのまま表示し、最後のカードでは読めないものを確かめます。",
+      "header.lead": "このページと、ページが呼び出す API は別々のオリジンにあります。元記事の `kikuichige.com` と `django6.kikuichige.com` と同じ関係です。オリジンはスキーム・ホスト・ポートの組で、3 つすべてが一致して初めて「同一オリジン」になります。一方、サイトはスキームと登録可能ドメインだけで判定され、ポートやサブドメインは区別しないため、この 2 つは同一サイトですが別オリジンです。下のボタンはどれも、このページから API へ実際に `fetch` を送ります。結果欄には JavaScript が読めるものをそのまま表示し、あわせて API 自身のログから、ブラウザが隠しているもの（プリフライト、JavaScript に渡されなかったレスポンス、そしてその理由）を図示します。",
       "header.pageOrigin": "ページのオリジン（このページ）",
       "header.apiOrigin": "API のオリジン（fetch の宛先）",
       "header.verdictCrossSameSite": "別オリジン（{parts}が異なる）ですが同一サイトです。ブラウザは CORS を適用し、SameSite=Lax のクッキーは credentials 付きのリクエストで送信されます。",
@@ -303,7 +438,7 @@
       "blocked.p1": "`{api}/without-cors/…` は、CORS を無効にした同じ API です（django-cors-headers を入れていない状態に相当）。処理は普通に行いますが、`Access-Control-Allow-Origin` を一切返しません。",
       "blocked.p2": "GET は単純リクエストなので、ブラウザはそのまま送信し、サーバーは `200 OK` でメッセージを返します。ブラウザはそのレスポンスを受け取りますが、このオリジン向けの `Access-Control-Allow-Origin` がないため JavaScript には渡さず、`fetch` は `TypeError: Failed to fetch` で reject されます。JavaScript にはステータスもボディも失敗の理由も知らされません。ページが他のオリジンを探れないよう、わざとそうなっています。",
       "blocked.p3": "JSON の POST にはプリフライトが必要です。サーバーは `OPTIONS` に `200` で応答しますが CORS ヘッダーがないので、プリフライトは失敗し、POST 本体はブラウザから送信すらされません（ユーザーは作成されません）。JavaScript が受け取るのは、まったく同じ `TypeError` です。",
-      "blocked.p4": "つまり CORS は、リクエストがサーバーに届くこと自体は止めません。止められるのはプリフライトだけで、それも単純リクエストでない場合に限られます。単純なクロスサイト POST は処理されてしまうので、状態を変えるエンドポイントには CSRF 対策が必要なのです。ブロックの理由は DevTools でしか確認できません。Console には「… has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.」と表示され、Network タブではリクエストに「CORS error」と表示されます。corslab の今後のバージョンでは、これらをこのページ上に図示する予定です。",
+      "blocked.p4": "つまり CORS は、リクエストがサーバーに届くこと自体は止めません。止められるのはプリフライトだけで、それも単純リクエストでない場合に限られます。単純なクロスサイト POST は処理されてしまうので、状態を変えるエンドポイントには CSRF 対策が必要なのです。ブラウザがブロックの理由を示すのは DevTools の中だけです（Console と、Network タブの「CORS error」）。このページでは各結果の下の図に、サーバーに届いたものと、Chromium の `CorsError` 名、Console のメッセージそのものを表示します。",
       "blocked.getBtn": "CORS なしで GET を送信",
       "blocked.postBtn": "CORS なしで JSON を POST",
 
@@ -332,11 +467,9 @@
       "result.noHeadersSet": "（ページが付けたものはなし）",
       "result.browserAdds": "＋ ブラウザが付加：`Origin: {page}`",
       "result.browserAddsCookies": "＋ ブラウザが付加：`Origin: {page}` と、API 向けに保持しているクッキー（`Cookie`）",
+      "result.browserAddsNoOrigin": "＋ `Origin` なし：no-cors の GET と HEAD には、ブラウザは付けません",
+      "result.browserAddsCookiesNoOrigin": "＋ ブラウザが付加：API 向けに保持しているクッキー（`Cookie`）。no-cors の GET と HEAD には `Origin` は付きません",
       "result.requestBody": "リクエストボディ",
-      "result.preflight": "プリフライト",
-      "result.preflightNo": "不要 — 単純リクエスト",
-      "result.preflightYes": "必要 — セーフリスト外：{reasons}。この URL のプリフライト結果がキャッシュされている間は省略されます。",
-      "result.preflightMethod": "メソッド {method}",
       "result.statusLabel": "ステータス：",
       "result.networkStatus": "0（レスポンスなし）",
       "result.outcome.ok": "成功（2xx）",
@@ -349,7 +482,7 @@
       "result.emptyBody": "（ボディなし）",
       "result.error": "fetch() が reject したエラー",
       "result.timing": "{ms} ms・{time}",
-      "result.networkHint": "ブラウザは JavaScript に理由を教えません。{api} の API に届かなかったのか、{page} 向けの `Access-Control-Allow-Origin` なしで応答したのか（API の許可オリジン設定を確認）は、DevTools の Console で確認できます。",
+      "result.networkHint": "ブラウザは JavaScript に理由を教えません。{api} の API に届かなかったのか、{page} 向けの `Access-Control-Allow-Origin` なしで応答したのか（API の許可オリジン設定を確認）は、DevTools の Console で確認できます。サーバーのログに接続していれば、下の図でもわかります。",
       "result.abortHint": "{s} 秒以内に応答がなかったため、ページ側で打ち切りました。",
 
       "note.blocked": "サーバーは `200 OK` で応答しています。`Access-Control-Allow-Origin` がなかったため、ブラウザがレスポンスを隠しました。",
@@ -371,7 +504,140 @@
       "source.token": "POST /api/token/",
       "source.refresh": "POST /api/token/refresh/",
 
-      "footer.text": "このページはインターネットから何も読み込みません。HTML・スクリプト・スタイルはすべて corslab のバイナリに埋め込まれており、通信先は上に示した API のオリジンだけです。"
+      "lab.tag": "このページが送るリクエストの URL にはすべて `lab=<訪問者 ID>.<credentials>` が付いています。実験用の訪問者タグです。API はこれを無視し、CORS の挙動にも影響しません（クエリ文字列でリクエストが「単純」でなくなることはありません）。サーバーのログから自分のやり取りだけを表示するために使います。あなたの訪問者 ID：{visitor}",
+      "feed.label": "サーバーのやり取りログ：",
+      "feed.connecting": "接続中…",
+      "feed.open": "接続済み",
+      "feed.reconnecting": "再接続中…",
+
+      "composer.title": "6. 任意のリクエストを作る",
+      "composer.p1": "自分でリクエストを組み立てて、ブラウザがそれをどう扱うかを確かめられます。パスは API のオリジン {api} からの相対パスです。`/without-cors/…` は CORS ヘッダーを返さない同じ API です。プリセットを押すと、試す価値のあるリクエストがフォームに入ります。",
+      "composer.p2": "メソッド名は大文字と小文字を区別します。Chromium が大文字に正規化するのは `DELETE`・`GET`・`HEAD`・`OPTIONS`・`POST`・`PUT` だけで、それ以外（`patch` や `PROPFIND`）は入力したとおりに送られます。また `Access-Control-Allow-Methods` との照合も大文字と小文字を区別します。",
+      "composer.presets": "プリセット",
+      "composer.path": "パス",
+      "composer.pathHint": "`/` で始まる、API のオリジンからの相対パス。`lab=` タグはページが付けます。",
+      "composer.method": "メソッド",
+      "composer.methodHint": "任意のメソッドを入力できます（一覧は候補です）。",
+      "composer.credentials": "`credentials`",
+      "composer.mode": "`mode`",
+      "composer.headers": "リクエストヘッダー",
+      "composer.headersHint": "1 行に 1 つずつ `名前: 値` の形で。",
+      "composer.body": "ボディ",
+      "composer.bodyHint": "空でなければそのまま送ります（GET と HEAD を除く）。`Content-Type` を指定しないと、fetch は `text/plain;charset=UTF-8` を付けます。",
+      "composer.send": "送信",
+      "composer.pathInvalid": "パスは `/` 1 つで始めてください（例：`/api/hello/`）。",
+      "composer.pathLab": "クエリパラメーター `lab` は訪問者タグ用に予約されています。ページが自動で付けます。",
+      "composer.headerLine": "リクエストヘッダーの {n} 行目が `名前: 値` の形になっていません：「{line}」",
+      "composer.filled": "プリセット「{name}」をフォームに入れました。「送信」を押してください。",
+      "preset.propfind": "PROPFIND",
+      "preset.x-custom": "X-Custom ヘッダー",
+      "preset.patch-lowercase": "小文字の patch",
+      "preset.no-cors": "no-cors の GET",
+      "preset.put-no-cors": "no-cors で PUT",
+      "preset.text-plain": "text/plain の POST",
+      "preset.accept-long": "128 バイトを超える Accept",
+      "preset.json-without-cors": "without-cors への JSON POST",
+
+      "exp.composer": "作成したリクエスト",
+      "result.modeNoCors": "`mode: \"no-cors\"`：CORS のチェックもプリフライトもなし。レスポンスは JavaScript からは中身の見えない opaque になる",
+      "result.credSameOrigin": "`credentials: \"same-origin\"`（既定値）：別オリジンにはクッキーを送らない",
+      "result.outcome.opaque": "opaque レスポンス — リクエストは送られたが、JavaScript は応答を読めない",
+      "result.opaqueStatus": "0（opaque）",
+      "result.dropped": "ブラウザが削除：{reason}",
+      "result.droppedForbidden": "禁止されたヘッダー名",
+      "result.droppedNoCors": "no-cors モードでは使えないヘッダー",
+      "note.methodUppercased": "Chromium はメソッド `{typed}` を `{sent}` に正規化しました。",
+      "note.methodKept": "メソッド `{typed}` は入力したとおりに送られました。Chromium が大文字にするのは DELETE・GET・HEAD・OPTIONS・POST・PUT だけです。",
+      "note.bodyIgnored": "ボディは送っていません。GET と HEAD のリクエストはボディを持てません。",
+      "note.opaque": "`no-cors` では、サーバーが何を返しても JavaScript が受け取るのは opaque レスポンス（ステータス 0、ヘッダーなし、ボディなし）です。実際に何が返ったかは図に示しています。",
+      "note.blockedLogged": "サーバーのログによると、GET はサーバーに届き `{status}` で応答しています。それでも JavaScript が受け取ったのは `TypeError: Failed to fetch` でした。レスポンスに `Access-Control-Allow-Origin` がなかったため、ブラウザが JavaScript に渡さなかったのです。",
+      "note.blockedPostLogged": "サーバーに届いたのは `OPTIONS` のプリフライトだけです（CORS ヘッダーなしで `{status}` を返答）。POST 本体は送信されなかったので、ユーザーは作成されていません。",
+
+      "wire.title": "通信の中身 — ブラウザが隠しているもの",
+      "wire.laneJs": "JavaScript",
+      "wire.laneJsSub": "このページ",
+      "wire.laneBrowser": "ブラウザ",
+      "wire.laneBrowserSub": "Chromium",
+      "wire.laneApi": "API",
+      "wire.fetchOptions": "mode: {mode} · credentials: {credentials}",
+      "wire.preflight": "プリフライト",
+      "wire.missing": "{name} なし",
+      "wire.cookieNames": "cookie: {names}（名前のみ）",
+      "wire.noCookies": "クッキーなし",
+      "wire.cacheHit": "プリフライトのキャッシュを使用 — {time} まで有効",
+      "wire.cacheHitNoTime": "プリフライトのキャッシュを使用",
+      "wire.blocked": "CORS でブロック：{error}",
+      "wire.blockedNoName": "ブロック",
+      "wire.neverSent": "{method} は送信されませんでした。",
+      "wire.nothingSent": "fetch() が例外を投げたため、ネットワークには何も出ていません。",
+      "wire.notLogged": "サーバーのログにやり取りが届いていません。",
+      "wire.requestNotLogged": "{method} はサーバーのログにありません。",
+      "wire.resolve": "Response {status}",
+      "wire.opaque": "opaque な Response：ステータス 0",
+      "wire.readable": "読めるヘッダー：{names}",
+      "wire.readableNone": "読めるヘッダー：なし",
+      "wire.reject": "Promise が reject",
+      "wire.diagramLabel": "JavaScript・ブラウザ・API の間のやり取りを {n} 段階で示したシーケンス図です。各段階は下にテキストでも示しています。",
+      "wire.steps": "各段階をテキストで表示",
+      "wire.step": "{from} → {to}：{text}",
+      "wire.noteStep": "{lane}：{text}",
+
+      "verdict.title": "ブラウザの判定",
+      "verdict.source": "サーバーがログをもとに、Chromium 156 と同じ規則で判定したものです。",
+      "verdict.pass": "✓ 通過 — JavaScript はレスポンスを受け取れる",
+      "verdict.passOpaque": "✓ 送信済み — JavaScript が受け取るのは opaque レスポンス",
+      "verdict.blocked": "✕ ブロック — fetch() は reject される",
+      "verdict.awaiting": "… プリフライトは通過。リクエスト本体はログにない",
+      "verdict.unknown": "? 判定なし",
+      "verdict.unknownNotSent": "fetch() が送信前に reject されたため、CORS で判定する対象がありません。",
+      "verdict.unknownFeed": "やり取りのログに接続できていないため、サーバー側の情報がありません。",
+      "verdict.unknownNoLog": "このリクエストはサーバーのログに届いていません。API に到達できましたか？",
+      "verdict.unknownBrowser": "サーバーは、これがブラウザから送られたものだと判断できませんでした。",
+      "verdict.redirect": "API は {location} へのリダイレクトで応答しました。corslab が追跡するのは最初の 1 回分だけです。",
+      "verdict.unmodeled": "判定エンジンの対象外です：{reason}",
+      "verdict.corsError": "`CorsError`",
+      "verdict.noCorsError": "（なし：Chromium は CORS のチェックより前に止めました）",
+      "verdict.failedParameter": "問題のパラメーター",
+      "verdict.stage": "止まった段階",
+      "verdict.stage.before_send": "何も送信しないうちに",
+      "verdict.stage.preflight": "プリフライトで — リクエスト本体は送信されていない",
+      "verdict.stage.actual": "リクエストがサーバーで処理された後 — レスポンスだけが JavaScript に渡されなかった",
+      "verdict.jsError": "JavaScript が受け取るもの",
+      "verdict.console": "Console（Chromium の表示そのまま）",
+      "verdict.noConsole": "この場合、Chromium は Console に何も表示しません。",
+      "verdict.why": "理由",
+      "verdict.fix": "直し方",
+      "verdict.jsView": "JavaScript から見えるもの",
+      "verdict.jsViewValue": "`response.type` は `{type}`、`response.status` は {status}",
+      "verdict.readable": "読めるレスポンスヘッダー",
+      "verdict.readableNone": "なし",
+      "verdict.preflight": "プリフライト",
+      "verdict.because.simple_request": "不要 — 単純リクエスト（セーフリストのメソッドとヘッダーだけ）",
+      "verdict.because.unsafe_request": "必要 — 単純リクエストではない：",
+      "verdict.because.same_origin": "不要 — 同一オリジンなので CORS は適用されない",
+      "verdict.because.no_cors_mode": "不要 — `no-cors` はプリフライトをせず、代わりにレスポンスが opaque になる",
+      "verdict.because.navigation": "不要 — ナビゲーションは CORS リクエストではない",
+      "verdict.because.not_sent": "なし — fetch() が送信前に reject される",
+      "verdict.preflightSeen": "必要 — ブラウザは先に `OPTIONS` を送った",
+      "verdict.unsafeMethod": "メソッド `{method}` は GET・HEAD・POST のどれでもない",
+      "verdict.unsafeHeader": "`{name}`：{rule}",
+      "verdict.asks": "プリフライトで問い合わせた内容：{headers}",
+      "verdict.fromCache": "今回は Chromium のプリフライトキャッシュ（{time} まで有効）で済んだため、`OPTIONS` は送られていません。",
+      "verdict.fromCacheNoTime": "今回は Chromium のプリフライトキャッシュで済んだため、`OPTIONS` は送られていません。",
+      "verdict.standardDiffers": "Chromium は Fetch Standard と異なります：{text}",
+      "verdict.exchanges": "この実行に対応するサーバーログのやり取り：{ids}",
+      "verdict.exchangesNone": "この実行に対応するやり取りはサーバーのログにありません。",
+      "verdict.mismatch": "この判定は、このページで fetch() が実際に返した結果と一致しません。corslab の判定エンジンの不具合ですので、報告してください。",
+      "rule.name_not_safelisted": "CORS セーフリストにないヘッダー名",
+      "rule.value_over128_bytes": "値が 128 バイトを超える",
+      "rule.unsafe_value_bytes": "値にセーフリストで禁止されたバイトを含む",
+      "rule.content_type_not_simple": "フォームで送れる 3 つの形式（`application/x-www-form-urlencoded`・`multipart/form-data`・`text/plain`）のどれでもない",
+      "rule.content_type_unsafe_bytes": "セーフリストで禁止されたバイトを含む（引用符付きのパラメーターなど）",
+      "rule.range_not_simple": "`bytes=N-` または `bytes=N-M` の単一範囲ではない",
+      "rule.client_hint_value": "値の形式が正しくないクライアントヒント",
+      "rule.safelisted_total_over1024": "セーフリストのヘッダー値の合計が 1024 バイトを超える（{bytes} バイト）",
+
+      "footer.text": "このページはインターネットから何も読み込みません。HTML・スクリプト・スタイルはすべて corslab のバイナリに埋め込まれており、通信先は上に示した API のオリジンと、やり取りのログを受け取るこのページ自身のオリジンだけです。"
     }
   };
 
@@ -406,9 +672,18 @@
 
   /** Rich text for a dictionary key, as a new element. */
   function richEl(tag, className, key, vars) {
+    return richText(tag, className, t(key, vars));
+  }
+
+  /** Rich text from a string that is not in the dictionary (the server's {en, ja} texts). */
+  function richText(tag, className, text) {
     const el = makeEl(tag, className);
-    setRichText(el, t(key, vars));
+    setRichText(el, text);
     return el;
+  }
+
+  function hasMessage(key) {
+    return Object.prototype.hasOwnProperty.call(MESSAGES.en, key);
   }
 
   /** Both languages must define the same keys; drift is a bug worth a warning. */
@@ -467,6 +742,7 @@
     }
     renderLangToggle();
     renderOrigins();
+    renderFeedStatus();
     quietly(rerenderAll);
   }
 
@@ -475,7 +751,7 @@
    * (the accessibility tree is updated asynchronously, hence the delay). */
   let liveRestoreTimer = 0;
   function quietly(fn) {
-    const regions = document.querySelectorAll(".results, #cookie-notice");
+    const regions = document.querySelectorAll(".results, .notice");
     for (const el of regions) el.setAttribute("aria-live", "off");
     fn();
     window.clearTimeout(liveRestoreTimer);
@@ -509,6 +785,53 @@
   const API_META = (document.querySelector('meta[name="corslab-api"]') || {}).content || "";
   const API_ORIGIN = parseOrigin(API_META);
   const FETCH_TIMEOUT_MS = 20000;
+
+  /* The visitor id names this tab's exchanges in the server's log. It is made once per tab
+   * (sessionStorage) and goes into the URL, never into a header or cookie: a custom header
+   * would itself trigger a preflight, and a preflight carries no cookies. */
+  const VISITOR_STORAGE_KEY = "corslab.visitor";
+  const VISITOR_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+  const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const VISITOR = loadVisitorId();
+
+  function loadVisitorId() {
+    try {
+      const stored = window.sessionStorage.getItem(VISITOR_STORAGE_KEY);
+      if (stored && VISITOR_PATTERN.test(stored)) return stored;
+    } catch (_) {
+      /* storage blocked: a fresh id per page load still works */
+    }
+    const id = randomId(22);
+    try {
+      window.sessionStorage.setItem(VISITOR_STORAGE_KEY, id);
+    } catch (_) {
+      /* not persisted */
+    }
+    return id;
+  }
+
+  /** 22 chars of a 64-letter alphabet = 132 random bits; `& 63` keeps it uniform. */
+  function randomId(length) {
+    const bytes = new Uint8Array(length);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => ID_ALPHABET[b & 63]).join("");
+  }
+
+  /** `lab=<visitor>.<credentials>`: the server cannot see the credentials mode on the wire. */
+  function labTag(credentials) {
+    return "lab=" + VISITOR + "." + credentials;
+  }
+
+  /** The URL with the tag appended to its query (before any fragment). The tag is the same
+   *  for every request of this tab with the same credentials mode, so Chromium's preflight
+   *  cache, keyed by URL, behaves exactly as it would without it. */
+  function taggedUrl(url, credentials) {
+    const hash = url.indexOf("#");
+    const base = hash < 0 ? url : url.slice(0, hash);
+    const fragment = hash < 0 ? "" : url.slice(hash);
+    const separator = !base.includes("?") ? "?" : /[?&]$/.test(base) ? "" : "&";
+    return base + separator + labTag(credentials) + fragment;
+  }
 
   /** A usable origin, or null (e.g. the placeholder was not replaced). */
   function parseOrigin(value) {
@@ -557,6 +880,7 @@
       return;
     }
     error.hidden = true;
+    setRichText(byId("lab-tag"), t("lab.tag", { visitor: "`" + VISITOR + "`" }));
     const { differs, sameSite } = compareOrigins(PAGE_ORIGIN, API_ORIGIN);
     if (differs.length === 0) {
       setRichText(verdict, t("header.verdictSame"));
@@ -582,6 +906,8 @@
     inFlight: new Set(),
     /** Counts runs; each result section carries its run's number (data-run). */
     runs: 0,
+    /** Per card: a notice shown above its results ({ key, vars } or null). */
+    notices: { cookie: null, composer: null },
     jwt: { access: null, refresh: null, source: null },
     csrf: {
       current: null, // masked token sent as X-CSRFToken
@@ -613,6 +939,7 @@
     "stale-logout": { card: "cookie", build: buildStaleLogout, notes: notesStaleLogout },
     blocked: { card: "blocked", build: () => ({ method: "GET", path: "/without-cors/api/hello/" }), notes: notesBlocked },
     "blocked-post": { card: "blocked", build: buildBlockedPost, notes: notesBlocked },
+    composer: { card: "composer", build: buildComposer, notes: notesComposer },
   };
 
   function buildUsersPost() {
@@ -672,7 +999,7 @@
 
   function buildStaleLogout() {
     if (!state.csrf.stale) {
-      showCookieNotice("cookie.staleNone");
+      showNotice("cookie", "cookie.staleNone");
       return null;
     }
     return buildLogout(state.csrf.stale);
@@ -686,6 +1013,105 @@
       headers: { "Content-Type": "application/json" },
       body: { username: name, email: name + "@example.com" },
     };
+  }
+
+  /* The composer ---------------------------------------------------------------------- */
+
+  /* Presets fill the form; sending stays a separate, deliberate step. Each one shows one
+   * rule: an unsafe method or header, method case, no-cors, a request that never leaves,
+   * a simple POST that reaches a server without CORS, and the 128-byte value limit. */
+  const COMPOSER_PRESETS = {
+    propfind: { path: "/api/hello/", method: "PROPFIND" },
+    "x-custom": { path: "/api/hello/", headers: "X-Custom: hello" },
+    "patch-lowercase": { path: "/api/users/", method: "patch", headers: "Content-Type: application/json", body: "{}" },
+    "no-cors": { path: "/without-cors/api/hello/", mode: "no-cors" },
+    "put-no-cors": { path: "/api/users/", method: "PUT", mode: "no-cors" },
+    "text-plain": {
+      path: "/without-cors/api/users/", method: "POST", headers: "Content-Type: text/plain",
+      body: '{"username": "text-plain-demo"}',
+    },
+    "accept-long": { path: "/api/hello/", headers: "Accept: application/json, " + "text/plain;q=0.9, ".repeat(6) + "*/*;q=0.1" },
+    "json-without-cors": {
+      path: "/without-cors/api/users/", method: "POST", headers: "Content-Type: application/json",
+      body: '{"username": "json-demo", "email": "json-demo@example.com"}',
+    },
+  };
+
+  function applyPreset(name) {
+    const preset = COMPOSER_PRESETS[name];
+    if (!preset) return;
+    byId("composer-path").value = preset.path;
+    byId("composer-method").value = preset.method || "GET";
+    byId("composer-headers").value = preset.headers || "";
+    byId("composer-body").value = preset.body || "";
+    byId("composer-credentials").value = preset.credentials || "same-origin";
+    byId("composer-mode").value = preset.mode || "cors";
+    setComposerInvalid(null);
+    showNotice("composer", "composer.filled", { name: t("preset." + name) });
+  }
+
+  /* Only the page's own mistakes are refused here (a path off the API origin, a header line
+   * without a colon). Everything fetch() itself rejects is sent to fetch(), because seeing
+   * that rejection is part of the lesson. */
+  function buildComposer() {
+    setComposerInvalid(null);
+    const path = byId("composer-path").value.trim();
+    if (!isApiPath(path)) return refuseComposer("composer-path", "composer.pathInvalid");
+    if (/[?&]lab=/.test(path.split("#")[0])) return refuseComposer("composer-path", "composer.pathLab");
+    const headers = parseHeaderLines(byId("composer-headers").value);
+    if (headers.error) return refuseComposer("composer-headers", "composer.headerLine", headers.error);
+
+    const method = byId("composer-method").value.trim() || "GET";
+    const bodyText = byId("composer-body").value;
+    const bodyAllowed = !["GET", "HEAD"].includes(method.toUpperCase());
+    return {
+      method,
+      path,
+      credentials: byId("composer-credentials").value,
+      mode: byId("composer-mode").value,
+      headers: headers.pairs,
+      body: bodyText !== "" && bodyAllowed ? bodyText : undefined,
+      bodyIgnored: bodyText !== "" && !bodyAllowed,
+    };
+  }
+
+  /** A path on the API origin: one leading slash ("//host" would leave it). */
+  function isApiPath(path) {
+    if (!path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return false;
+    try {
+      return new URL(path, API_ORIGIN).origin === API_ORIGIN;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  /** "Name: value" lines -> [[name, value]] (blank lines skipped), or the first bad line. */
+  function parseHeaderLines(text) {
+    const pairs = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      if (line.trim() === "") continue;
+      const colon = line.indexOf(":");
+      if (colon <= 0) return { error: { n: i + 1, line: line.trim() } };
+      pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+    return { pairs };
+  }
+
+  /** A page-side refusal: mark the field, say why (role=status), and go there to fix it. */
+  function refuseComposer(fieldId, key, vars) {
+    setComposerInvalid(fieldId);
+    showNotice("composer", key, vars);
+    byId(fieldId).focus();
+    return null;
+  }
+
+  function setComposerInvalid(fieldId) {
+    for (const id of ["composer-path", "composer-headers"]) {
+      if (id === fieldId) byId(id).setAttribute("aria-invalid", "true");
+      else byId(id).removeAttribute("aria-invalid");
+    }
   }
 
   function afterToken(record) {
@@ -723,7 +1149,7 @@
       state.csrf.stale = record.request.headers["X-CSRFToken"] || null;
       state.csrf.current = body.csrfToken;
       rememberCsrfToken(body.csrfToken, "source.login");
-      showCookieNotice("cookie.switched");
+      showNotice("cookie", "cookie.switched");
     }
   }
 
@@ -768,15 +1194,37 @@
     return errorCode(record) === "not_authenticated" ? [["note.notLoggedIn"]] : [];
   }
 
+  /* What the server's log proves, when it has the run; the general explanation otherwise. */
   function notesBlocked(record) {
-    if (record.outcome === "network-error") return [["note." + record.key]];
-    return [["note.blockedUnexpected"]];
+    if (record.outcome !== "network-error") return [["note.blockedUnexpected"]];
+    const wire = summarizeWire(record);
+    if (record.key === "blocked" && wire.request) return [["note.blockedLogged", { status: wire.request.status }]];
+    if (record.key === "blocked-post" && wire.preflight && !wire.request) {
+      return [["note.blockedPostLogged", { status: wire.preflight.status }]];
+    }
+    return [["note." + record.key]];
+  }
+
+  function notesComposer(record) {
+    const req = record.request;
+    const notes = [];
+    if (req.wireMethod !== req.method) {
+      notes.push(["note.methodUppercased", { typed: req.method, sent: req.wireMethod }]);
+    } else if (req.method !== req.method.toUpperCase()) {
+      notes.push(["note.methodKept", { typed: req.method }]);
+    }
+    if (req.bodyIgnored) notes.push(["note.bodyIgnored"]);
+    if (record.outcome === "opaque") notes.push(["note.opaque"]);
+    return notes;
   }
 
   /** Notes every experiment can get, after its own. */
   function commonNotes(record) {
     const notes = [];
-    if (record.outcome === "network-error" && !record.key.startsWith("blocked")) {
+    // The diagram and the verdict explain a request that never left, or a CORS block,
+    // better than this general hint.
+    if (record.outcome === "network-error" && !record.notSent && !record.key.startsWith("blocked")
+        && summarizeWire(record).outcome !== "blocked") {
       if (record.error && (record.error.name === "TimeoutError" || record.error.name === "AbortError")) {
         notes.push(["result.abortHint", { s: FETCH_TIMEOUT_MS / 1000 }]);
       } else {
@@ -802,14 +1250,15 @@
    * ---------------------------------------------------------------------------------- */
 
   /**
-   * Run one experiment: build its request, send it, keep and render the record, tell
-   * listeners. Later features (the sequence diagram) hook in through the
-   * "corslab:exchange" event on document, whose detail is the record.
+   * Run one experiment: build its request, send it, wait until the server's log has the
+   * run (see section 6), keep and render the record, tell listeners through the
+   * "corslab:exchange" event on document, whose detail is the record. The button stays
+   * busy, and a second click is ignored, until the run is complete.
    */
   async function runExperiment(key) {
     const experiment = EXPERIMENTS[key];
     if (!experiment || state.inFlight.has(key) || !API_ORIGIN) return null;
-    if (experiment.card === "cookie") showCookieNotice(null);
+    showNotice(experiment.card, null);
     const spec = experiment.build();
     if (!spec) {
       renderCardState();
@@ -818,6 +1267,7 @@
     const button = buttonFor(key);
     state.inFlight.add(key);
     setBusy(button, true);
+    markRunStarted(key);
     try {
       const record = await sendRequest(key, spec);
       record.run = ++state.runs;
@@ -834,34 +1284,60 @@
     }
   }
 
+  /** The previous result stays visible during a new run, but no longer claims to be complete. */
+  function markRunStarted(key) {
+    const section = byId("result-" + key);
+    if (section) section.dataset.runComplete = "false";
+  }
+
   /**
    * Send a request and describe what happened, never throwing:
-   * { key, request: {method, url, credentials, headers, body}, startedAt, durationMs,
-   *   outcome: "ok" | "http-error" | "network-error",
+   * { key, request: {method, wireMethod, url, credentials, mode, headers, body, bodyIgnored,
+   *                  sentHeaderNames},
+   *   startedAt, durationMs, outcome: "ok" | "http-error" | "opaque" | "network-error",
    *   response: {status, statusText, type, headers: [[name, value]], bodyText, json} | null,
-   *   error: {name, message} | null }
+   *   error: {name, message} | null, notSent, exchanges: [server exchanges], feedState }
+   * headers is an object (experiments) or [[name, value]] (the composer); body an object
+   * sent as JSON, or a string sent as-is.
    */
   async function sendRequest(key, spec) {
     const request = {
       method: spec.method,
-      url: API_ORIGIN + spec.path,
+      wireMethod: spec.method,
+      url: taggedUrl(API_ORIGIN + spec.path, spec.credentials || "same-origin"),
       credentials: spec.credentials, // undefined = the fetch default ("same-origin")
+      mode: spec.mode, // undefined = the fetch default ("cors")
       headers: spec.headers || {},
       body: spec.body,
+      bodyIgnored: Boolean(spec.bodyIgnored),
+      sentHeaderNames: null,
     };
     const init = { method: request.method, headers: request.headers };
     if (request.credentials) init.credentials = request.credentials;
-    if (request.body !== undefined) init.body = JSON.stringify(request.body);
-    if (typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function") {
-      init.signal = AbortSignal.timeout(FETCH_TIMEOUT_MS);
+    if (request.mode) init.mode = request.mode;
+    if (request.body !== undefined) {
+      init.body = typeof request.body === "string" ? request.body : JSON.stringify(request.body);
     }
 
     const record = {
       key, request, startedAt: new Date(), durationMs: 0,
       outcome: "network-error", response: null, error: null,
+      notSent: false, exchanges: [], feedState: null,
     };
+    const checked = checkRequest(request.url, init);
+    let run = null;
+    if (checked) {
+      request.wireMethod = checked.method;
+      request.sentHeaderNames = checked.headerNames;
+      run = await watchRun(checked.method, checked.path);
+    } else {
+      record.notSent = true;
+    }
+
+    init.signal = timeoutSignal(FETCH_TIMEOUT_MS);
     const started = performance.now();
     try {
+      // When checkRequest failed this still calls fetch(), to show its own rejection.
       const res = await fetch(request.url, init);
       const bodyText = await res.text();
       record.response = {
@@ -872,13 +1348,34 @@
         bodyText,
         json: parseJson(bodyText),
       };
-      record.outcome = res.ok ? "ok" : "http-error";
+      record.outcome = res.type === "opaque" ? "opaque" : res.ok ? "ok" : "http-error";
     } catch (err) {
       // A CORS block and an unreachable server look identical here, by design.
       record.error = { name: (err && err.name) || "Error", message: (err && err.message) || String(err) };
     }
     record.durationMs = Math.round(performance.now() - started);
+    if (run) record.exchanges = await settleRun(run);
+    record.feedState = feed.state;
     return record;
+  }
+
+  /* new Request() runs fetch()'s own checks (method, header names, no-cors limits, a body
+   * on GET) without sending anything. If it throws, nothing will reach the network.
+   * Otherwise it tells what will: the normalized method, the URL as parsed (the server
+   * logs path + query exactly so), and the header names that survive the browser's guard. */
+  function checkRequest(url, init) {
+    try {
+      const req = new Request(url, init);
+      const parsed = new URL(req.url);
+      return { method: req.method, path: parsed.pathname + parsed.search, headerNames: Array.from(req.headers.keys()) };
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function timeoutSignal(ms) {
+    return typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function"
+      ? AbortSignal.timeout(ms) : undefined;
   }
 
   function parseJson(text) {
@@ -890,27 +1387,211 @@
     }
   }
 
-  /** Which request headers make this request non-simple (so the browser preflights it). */
-  function preflightReasons(request) {
-    const reasons = [];
-    if (!["GET", "HEAD", "POST"].includes(request.method)) {
-      reasons.push(t("result.preflightMethod", { method: request.method }));
-    }
-    const simpleTypes = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
-    for (const [name, value] of Object.entries(request.headers)) {
-      const lower = name.toLowerCase();
-      if (lower === "content-type") {
-        const essence = String(value).split(";")[0].trim().toLowerCase();
-        if (!simpleTypes.includes(essence)) reasons.push(name + ": " + value);
-      } else if (!["accept", "accept-language", "content-language"].includes(lower)) {
-        reasons.push(name);
-      }
-    }
-    return reasons;
+  /* ------------------------------------------------------------------------------------
+   * 6. feed: the server's log of this tab's exchanges
+   *
+   * The API records every request whose URL carries our tag, preflights included, each
+   * with the verdict its engine computed, and the page origin streams them (SSE). A run
+   * owns the exchanges that arrive after it started, for its URL, with its method (the
+   * request) or asking for its method (the preflight). It is complete when its request
+   * arrives, or its preflight was blocked (no request will come), or FEED_SETTLE_MS after
+   * fetch() settled (nothing reached the server, or the log is not connected).
+   * ---------------------------------------------------------------------------------- */
+
+  const FEED_SETTLE_MS = 2000;
+  const FEED_BACKFILL_TIMEOUT_MS = 5000;
+  const FEED_RETRY_MIN_MS = 2000;
+  const FEED_RETRY_MAX_MS = 30000;
+
+  const feed = {
+    state: "connecting", // connecting | open | reconnecting
+    maxId: 0, // the highest exchange id seen
+    retryMs: FEED_RETRY_MIN_MS,
+    opened: false, // a stream has been open before (so the next "open" is a reconnect)
+    ready: Promise.resolve(), // settles once maxId reflects the log as it was at load
+    runs: new Set(), // runs waiting for their exchanges
+  };
+
+  function startFeed() {
+    feed.ready = backfillFeed().then(connectFeed);
   }
 
+  /* The stream replays the log from `after`. Reading the newest id first means a click
+   * right after a reload cannot take an old exchange for its own. */
+  async function backfillFeed() {
+    const newest = await newestExchangeId();
+    if (newest !== null) noteExchangeId(newest);
+  }
+
+  /** The newest id in this visitor's log (0 when empty), or null if the log is unreachable. */
+  async function newestExchangeId() {
+    try {
+      const res = await fetch("/exchanges?lab=" + VISITOR, { signal: timeoutSignal(FEED_BACKFILL_TIMEOUT_MS) });
+      if (!res.ok) return null;
+      const listing = await res.json();
+      return (listing.exchanges || []).reduce((max, e) => (Number.isSafeInteger(e.id) && e.id > max ? e.id : max), 0);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /* The server numbers a visitor's exchanges from 1 again when it recreates the log (after
+   * a restart, or after evicting this visitor to bound its memory). A resumed stream would
+   * then wait for ids past the old ones and stay silent: on reconnecting, check, and if so
+   * start over from the new newest id. */
+  async function restartFeedIfLogReset(source) {
+    const newest = await newestExchangeId();
+    if (newest === null || newest >= feed.maxId) return;
+    source.close();
+    feed.maxId = newest;
+    connectFeed();
+  }
+
+  /* EventSource reconnects by itself after a dropped connection, sending Last-Event-ID so
+   * the server resends what was missed. It gives up on an HTTP error (e.g. 503 when the
+   * server has too many streams open); then a new one starts after a growing delay. */
+  function connectFeed() {
+    const source = new EventSource("/exchanges/stream?lab=" + VISITOR + "&after=" + feed.maxId);
+    source.addEventListener("open", () => {
+      feed.retryMs = FEED_RETRY_MIN_MS;
+      setFeedState("open");
+      if (feed.opened) restartFeedIfLogReset(source);
+      feed.opened = true;
+    });
+    source.addEventListener("exchange", onExchangeEvent);
+    source.addEventListener("error", () => {
+      setFeedState("reconnecting");
+      if (source.readyState !== EventSource.CLOSED) return;
+      window.setTimeout(connectFeed, feed.retryMs);
+      feed.retryMs = Math.min(feed.retryMs * 2, FEED_RETRY_MAX_MS);
+    });
+  }
+
+  function setFeedState(value) {
+    feed.state = value;
+    renderFeedStatus();
+  }
+
+  function renderFeedStatus() {
+    const el = byId("feed-status");
+    el.hidden = !API_ORIGIN;
+    el.dataset.state = feed.state;
+    el.replaceChildren(makeEl("span", "feed-label", t("feed.label")), " ", makeEl("span", "feed-state", t("feed." + feed.state)));
+  }
+
+  function noteExchangeId(id) {
+    if (Number.isSafeInteger(id) && id > feed.maxId) feed.maxId = id;
+  }
+
+  function onExchangeEvent(event) {
+    const exchange = parseJson(event.data);
+    if (!exchange || typeof exchange !== "object" || !Number.isSafeInteger(exchange.id)) return;
+    noteExchangeId(exchange.id);
+    for (const run of feed.runs) {
+      if (!ownsExchange(run, exchange) || run.exchanges.some((e) => e.id === exchange.id)) continue;
+      run.exchanges.push(exchange);
+      checkRunComplete(run);
+    }
+  }
+
+  /** Start watching for a run's exchanges. Two runs with the same method and URL could not
+   *  be told apart, so a second one waits until the first is complete. */
+  async function watchRun(method, path) {
+    await feed.ready;
+    for (let busy = sameRun(method, path); busy; busy = sameRun(method, path)) await busy.done;
+    const run = { method, path, floor: feed.maxId, exchanges: [], fetchSettled: false, finished: false, timer: 0 };
+    run.done = new Promise((resolve) => { run.resolve = resolve; });
+    feed.runs.add(run);
+    return run;
+  }
+
+  function sameRun(method, path) {
+    for (const run of feed.runs) if (run.method === method && run.path === path) return run;
+    return null;
+  }
+
+  /** fetch() has settled: the run ends as soon as its exchanges say so, or after a grace time. */
+  function settleRun(run) {
+    run.fetchSettled = true;
+    checkRunComplete(run);
+    if (!run.finished) run.timer = window.setTimeout(() => finishRun(run), FEED_SETTLE_MS);
+    return run.done;
+  }
+
+  function ownsExchange(run, exchange) {
+    if (exchange.id <= run.floor || exchange.url !== run.path) return false;
+    if (exchangeKind(exchange) === "preflight") return requestHeader(exchange, "access-control-request-method") === run.method;
+    return exchange.method === run.method;
+  }
+
+  function checkRunComplete(run) {
+    if (!run.fetchSettled) return;
+    const requestArrived = run.exchanges.some((e) => exchangeKind(e) === "request");
+    const preflightBlocked = run.exchanges.some((e) => exchangeKind(e) === "preflight" && verdictOf(e).outcome === "blocked");
+    if (requestArrived || preflightBlocked) finishRun(run);
+  }
+
+  function finishRun(run) {
+    if (run.finished) return;
+    run.finished = true;
+    window.clearTimeout(run.timer);
+    feed.runs.delete(run);
+    run.resolve(run.exchanges.slice().sort((a, b) => a.id - b.id));
+  }
+
+  /** "preflight" or "request"; exchanges not made by a browser count as requests. */
+  function exchangeKind(exchange) {
+    return exchange.browser && exchange.browser.kind === "preflight" ? "preflight" : "request";
+  }
+
+  function verdictOf(exchange) {
+    return (exchange && exchange.browser && exchange.browser.verdict) || {};
+  }
+
+  /** The first value of a request (or response) header as logged; names are lower-case. */
+  function requestHeader(exchange, name) {
+    return headerValue(exchange.request_headers, name);
+  }
+
+  function responseHeader(exchange, name) {
+    return headerValue(exchange.response_headers, name);
+  }
+
+  function headerValue(pairs, name) {
+    const pair = (pairs || []).find((p) => p[0] === name);
+    return pair ? pair[1] : null;
+  }
+
+  /**
+   * What the server's log says about one run: its preflight and request exchanges, the
+   * verdict (on the request, or on the preflight when the request never came), and
+   * the values of the DOM contract: outcome pass|blocked|awaiting|unknown, preflight
+   * sent|cache|none.
+   */
+  function summarizeWire(record) {
+    const exchanges = record.exchanges || [];
+    const preflight = exchanges.filter((e) => exchangeKind(e) === "preflight").pop() || null;
+    const request = exchanges.filter((e) => exchangeKind(e) === "request").pop() || null;
+    const judged = request || preflight;
+    const verdict = judged && judged.browser ? judged.browser.verdict : null;
+    const view = request && request.browser ? request.browser : null;
+    const fromCache = view ? view.from_cache : null;
+    return {
+      exchanges,
+      preflight,
+      request,
+      verdict,
+      need: view ? view.preflight_need : null,
+      fromCache,
+      outcome: VERDICT_OUTCOMES[verdict && verdict.outcome] || "unknown",
+      preflightUse: preflight ? "sent" : fromCache ? "cache" : "none",
+    };
+  }
+
+  const VERDICT_OUTCOMES = { pass: "pass", blocked: "blocked", awaiting_response: "awaiting" };
+
   /* ------------------------------------------------------------------------------------
-   * 6. rendering (DOM nodes + textContent only)
+   * 7. rendering (DOM nodes + textContent only)
    * ---------------------------------------------------------------------------------- */
 
   const STATUS_TEXT = {
@@ -929,7 +1610,7 @@
     renderJwtPanel();
     renderDocumentCookie();
     renderCsrfCompare();
-    renderCookieNotice();
+    renderNotices();
   }
 
   /** The result section for an experiment: created once, in card order, then reused. */
@@ -955,6 +1636,7 @@
     section.dataset.status = String(status);
     section.dataset.outcome = record.outcome;
     section.dataset.run = String(record.run);
+    section.dataset.runComplete = "true";
     // Only the newest result carries the "latest" tag. Removing the old tag node is not
     // announced by the live region (removals are not "additions text"); re-rendering the
     // whole old section would be.
@@ -972,23 +1654,27 @@
     title.append(makeEl("span", "result-name", t("exp." + record.key)));
     if (state.latestKey === record.key) title.append(" ", makeEl("span", "latest-tag", t("result.latest")));
 
+    // Re-rendering (e.g. in the other language) keeps "Steps as text" open if it was.
+    const stepsOpen = Boolean(section.querySelector("details.steps[open]"));
     section.replaceChildren(
       title,
       renderStatusLine(record),
       renderRequest(record),
+      renderWire(record),
       ...renderNotes(record),
       renderResponseHeaders(record),
       renderBody(record),
     );
+    if (stepsOpen) section.querySelector("details.steps").open = true;
     updateScrollableFocus(section);
   }
 
   function renderStatusLine(record) {
     const p = makeEl("p", "status-line");
     const badge = makeEl("span", "badge badge-" + record.outcome);
-    badge.textContent = record.response
-      ? (record.response.status + " " + (record.response.statusText || STATUS_TEXT[record.response.status] || "")).trim()
-      : t("result.networkStatus");
+    badge.textContent = record.outcome === "opaque" ? t("result.opaqueStatus")
+      : record.response ? statusWithText(record.response.status, record.response.statusText)
+        : t("result.networkStatus");
     p.append(
       makeEl("span", "label", t("result.statusLabel")),
       badge, " ",
@@ -1000,45 +1686,88 @@
     return p;
   }
 
+  function statusWithText(status, statusText) {
+    return (status + " " + (statusText || STATUS_TEXT[status] || "")).trim();
+  }
+
+  const CREDENTIALS_KEYS = {
+    include: "result.credInclude",
+    omit: "result.credOmit",
+    "same-origin": "result.credSameOrigin",
+  };
+
   function renderRequest(record) {
     const req = record.request;
     const box = makeEl("div", "request");
     box.append(makeEl("h4", null, t("result.request")));
     const line = makeEl("p", "request-line mono");
-    line.append(makeEl("span", "method", req.method), " ", makeEl("span", "url", req.url));
+    line.append(makeEl("span", "method", req.wireMethod), " ", renderUrl(req.url));
     box.append(line);
 
     const dl = makeEl("dl", "request-options");
     const options = makeEl("ul", "plain");
-    options.append(richEl("li", null, "result.mode"));
-    const credKey = req.credentials === "include" ? "result.credInclude"
-      : req.credentials === "omit" ? "result.credOmit" : "result.credDefault";
-    options.append(richEl("li", null, credKey));
+    options.append(richEl("li", null, req.mode === "no-cors" ? "result.modeNoCors" : "result.mode"));
+    options.append(richEl("li", null, CREDENTIALS_KEYS[req.credentials] || "result.credDefault"));
     addDef(dl, t("result.options"), options);
 
-    const headerNames = Object.keys(req.headers);
+    const pairs = headerPairs(req.headers);
     const headers = makeEl("ul", "plain mono");
-    if (headerNames.length === 0) headers.append(makeEl("li", "muted", t("result.noHeadersSet")));
-    for (const name of headerNames) {
-      headers.append(makeEl("li", null, name + ": " + displayHeaderValue(name, req.headers[name])));
+    if (pairs.length === 0) headers.append(makeEl("li", "muted", t("result.noHeadersSet")));
+    for (const [name, value] of pairs) {
+      const li = makeEl("li", null, name + ": " + displayHeaderValue(name, value));
+      if (isDropped(req, name)) {
+        li.classList.add("dropped");
+        const reason = t(req.mode === "no-cors" ? "result.droppedNoCors" : "result.droppedForbidden");
+        li.append(" ", makeEl("span", "dropped-note", "(" + t("result.dropped", { reason }) + ")"));
+      }
+      headers.append(li);
     }
-    // Origin (and, with credentials, Cookie) come from the browser, not from the page.
-    const added = richEl("li", "muted", req.credentials === "include" ? "result.browserAddsCookies" : "result.browserAdds");
-    headers.append(added);
+    if (!record.notSent) headers.append(richEl("li", "muted", browserAddsKey(req)));
     addDef(dl, t("result.headersSet"), headers);
 
     if (req.body !== undefined) {
-      addDef(dl, t("result.requestBody"), makeEl("pre", "mono small", prettyJson(redactBody(req.body))));
+      const text = typeof req.body === "string" ? req.body : prettyJson(redactBody(req.body));
+      addDef(dl, t("result.requestBody"), makeEl("pre", "mono small", text));
     }
-
-    const reasons = preflightReasons(req);
-    const preflight = makeEl("span");
-    setRichText(preflight, reasons.length
-      ? t("result.preflightYes", { reasons: reasons.map((r) => "`" + r + "`").join(", ") })
-      : t("result.preflightNo"));
-    addDef(dl, t("result.preflight"), preflight);
     box.append(dl);
     return box;
+  }
+
+  /* Origin (and, with credentials, Cookie) come from the browser, not from the page; a
+   * no-cors GET or HEAD goes without Origin. */
+  function browserAddsKey(req) {
+    const cookies = req.credentials === "include";
+    if (req.mode === "no-cors" && ["GET", "HEAD"].includes(req.wireMethod)) {
+      return cookies ? "result.browserAddsCookiesNoOrigin" : "result.browserAddsNoOrigin";
+    }
+    return cookies ? "result.browserAddsCookies" : "result.browserAdds";
+  }
+
+  /** The URL as sent, with the lab's tag dimmed: it is real, but not part of the lesson
+   *  (the header explains it once). */
+  function renderUrl(url) {
+    const span = makeEl("span", "url");
+    const match = /[?&]lab=[^&#]*/.exec(url);
+    if (!match) {
+      span.textContent = url;
+      return span;
+    }
+    const tagStart = match.index + 1;
+    span.append(url.slice(0, tagStart),
+      makeEl("span", "lab-tag", url.slice(tagStart, match.index + match[0].length)),
+      url.slice(match.index + match[0].length));
+    return span;
+  }
+
+  /** Request headers as [[name, value]], whether the spec gave an object or pairs. */
+  function headerPairs(headers) {
+    return Array.isArray(headers) ? headers : Object.entries(headers);
+  }
+
+  /** A header the script set that the browser's guard silently removed (a forbidden name,
+   *  or anything but the few no-cors-safelisted ones in no-cors mode). */
+  function isDropped(req, name) {
+    return Array.isArray(req.sentHeaderNames) && !req.sentHeaderNames.includes(name.toLowerCase());
   }
 
   function renderNotes(record) {
@@ -1114,6 +1843,368 @@
   function redactBody(body) {
     if (!body || typeof body !== "object" || !("password" in body)) return body;
     return Object.assign({}, body, { password: "•".repeat(Math.min(String(body.password).length, 16)) });
+  }
+
+  /** "On the wire": the run's sequence diagram and the browser's verdict, side by side. */
+  function renderWire(record) {
+    const wire = summarizeWire(record);
+    const box = makeEl("div", "wire");
+    box.append(makeEl("h4", null, t("wire.title")));
+    const grid = makeEl("div", "wire-grid");
+    grid.append(renderDiagram(diagramSteps(record, wire)), renderVerdict(record, wire));
+    box.append(grid);
+    return box;
+  }
+
+  /* ------------------------------------------------------------------------------------
+   * 8. diagram: three lanes (JavaScript, browser, API) and the messages between them
+   *
+   * One list of steps feeds both the drawing and its text alternative. A step is an arrow
+   * { from, to, tone, title, lines } or a note on a lane { lane, tone, text }; a line is
+   * { name, value } (a header) or { text, missing } (prose, e.g. a header that is absent).
+   * The drawing is HTML on a CSS grid (lanes are columns, each step a subgrid row), so
+   * labels wrap like any text; in a narrow box it becomes a vertical list (style.css).
+   * ---------------------------------------------------------------------------------- */
+
+  const LANES = ["js", "browser", "api"];
+  const PREFLIGHT_ASKS = ["access-control-request-method", "access-control-request-headers"];
+  const PREFLIGHT_ANSWERS = ["access-control-allow-origin", "access-control-allow-credentials",
+    "access-control-allow-methods", "access-control-allow-headers", "access-control-max-age"];
+  const REQUEST_DECIDERS = ["authorization", "content-type"]; // after Origin and the cookies
+  const RESPONSE_DECIDERS = ["access-control-allow-origin", "access-control-allow-credentials"];
+
+  function diagramSteps(record, wire) {
+    const req = record.request;
+    const path = pathWithoutTag(req.url);
+    const steps = [arrow("js", "browser", "call", "fetch()", [
+      { text: req.wireMethod + " " + path },
+      { text: t("wire.fetchOptions", { mode: req.mode || "cors", credentials: req.credentials || "same-origin" }) },
+    ])];
+    if (record.notSent) return steps.concat(note("browser", "barrier", t("wire.nothingSent")), answerToScript(record));
+
+    if (wire.preflight) {
+      const pf = wire.preflight;
+      steps.push(
+        arrow("browser", "api", "preflight", "OPTIONS " + path + " (" + t("wire.preflight") + ")", headerLines(pf.request_headers, PREFLIGHT_ASKS)),
+        arrow("api", "browser", "preflight", statusWithText(pf.status), responseLines(pf, PREFLIGHT_ANSWERS, true)));
+      if (verdictOf(pf).outcome === "blocked") {
+        return steps.concat(
+          note("browser", "barrier", blockedText(verdictOf(pf))),
+          note("api", "absent", t("wire.neverSent", { method: req.wireMethod })),
+          answerToScript(record));
+      }
+    } else if (wire.fromCache) {
+      steps.push(note("browser", "cache", wire.fromCache.until_ms
+        ? t("wire.cacheHit", { time: formatTime(new Date(wire.fromCache.until_ms)) }) : t("wire.cacheHitNoTime")));
+    }
+
+    if (wire.request) {
+      const rq = wire.request;
+      steps.push(
+        arrow("browser", "api", "request", rq.method + " " + path, requestLines(rq)),
+        arrow("api", "browser", "response", statusWithText(rq.status), responseLines(rq, RESPONSE_DECIDERS, req.mode !== "no-cors")));
+      if (wire.outcome === "blocked") steps.push(note("browser", "barrier", blockedText(wire.verdict)));
+    } else {
+      steps.push(note("api", "absent", wire.preflight ? t("wire.requestNotLogged", { method: req.wireMethod }) : t("wire.notLogged")));
+    }
+    steps.push(answerToScript(record));
+    return steps;
+  }
+
+  function arrow(from, to, tone, title, lines) {
+    return { from, to, tone, title, lines };
+  }
+
+  function note(lane, tone, text) {
+    return { lane, tone, text };
+  }
+
+  /** The last arrow: what the promise gave JavaScript, taken from the page's own fetch. */
+  function answerToScript(record) {
+    if (!record.response) {
+      return arrow("browser", "js", "reject", t("wire.reject"), [{ text: record.error.name + ": " + record.error.message }]);
+    }
+    if (record.outcome === "opaque") return arrow("browser", "js", "resolve", t("wire.opaque"), []);
+    const names = record.response.headers.map(([name]) => name);
+    return arrow("browser", "js", "resolve", t("wire.resolve", { status: statusWithText(record.response.status, record.response.statusText) }),
+      [{ text: names.length ? t("wire.readable", { names: names.join(", ") }) : t("wire.readableNone") }]);
+  }
+
+  function blockedText(verdict) {
+    return verdict.cors_error ? t("wire.blocked", { error: verdict.cors_error }) : t("wire.blockedNoName");
+  }
+
+  /** The logged headers among `names`, in that order. */
+  function headerLines(pairs, names) {
+    return names.map((name) => ({ name, value: headerValue(pairs, name) })).filter((line) => line.value !== null);
+  }
+
+  /** What decided a request: Origin, the cookies' names (never values), the Authorization
+   *  scheme (the server logs only that and the token's length), Content-Type. */
+  function requestLines(exchange) {
+    const lines = headerLines(exchange.request_headers, ["origin"]);
+    const cookies = exchange.cookies || [];
+    lines.push({ text: cookies.length ? t("wire.cookieNames", { names: cookies.join(", ") }) : t("wire.noCookies") });
+    return lines.concat(headerLines(exchange.request_headers, REQUEST_DECIDERS));
+  }
+
+  /** The CORS answer headers, a missing Access-Control-Allow-Origin called out (when CORS
+   *  applies), and the names of cookies set. */
+  function responseLines(exchange, names, corsApplies) {
+    const lines = headerLines(exchange.response_headers, names);
+    if (corsApplies && responseHeader(exchange, "access-control-allow-origin") === null) {
+      lines.unshift({ text: t("wire.missing", { name: "access-control-allow-origin" }), missing: true });
+    }
+    for (const [name, value] of exchange.response_headers || []) {
+      if (name === "set-cookie") lines.push({ name, value: value.split("=")[0] + "=…" });
+    }
+    return lines;
+  }
+
+  /** Path and query as sent, without the lab's tag (the request line above shows it). */
+  function pathWithoutTag(url) {
+    try {
+      const parsed = new URL(url);
+      const query = parsed.search.slice(1).split("&").filter((p) => p && !p.startsWith("lab=")).join("&");
+      return parsed.pathname + (query ? "?" + query : "");
+    } catch (_) {
+      return url;
+    }
+  }
+
+  function laneName(lane) {
+    return t({ js: "wire.laneJs", browser: "wire.laneBrowser", api: "wire.laneApi" }[lane]);
+  }
+
+  function laneSub(lane) {
+    if (lane === "api") return new URL(API_ORIGIN).host;
+    return t(lane === "js" ? "wire.laneJsSub" : "wire.laneBrowserSub");
+  }
+
+  /* The drawing is one image to assistive technology (role=img, labelled), because the
+   * same steps follow as an ordered list in a <details>. */
+  function renderDiagram(steps) {
+    const figure = makeEl("figure", "diagram");
+    const seq = makeEl("div", "seq");
+    seq.setAttribute("role", "img");
+    seq.setAttribute("aria-label", t("wire.diagramLabel", { n: steps.length }));
+    seq.append(renderLaneHeads());
+    for (const step of steps) seq.append(step.to ? renderArrow(step) : renderNote(step));
+    figure.append(seq, renderStepList(steps));
+    return figure;
+  }
+
+  function renderLaneHeads() {
+    const row = makeEl("div", "seq-row seq-head");
+    for (const lane of LANES) {
+      const head = makeEl("span", "lane-head lane-" + lane);
+      head.append(makeEl("span", "lane-name", laneName(lane)), makeEl("span", "lane-sub", laneSub(lane)));
+      row.append(head);
+    }
+    return row;
+  }
+
+  /** A grid row with the three lifelines; its content overlays them. */
+  function diagramRow(className) {
+    const row = makeEl("div", "seq-row " + className);
+    for (const lane of LANES) row.append(makeEl("span", "life life-" + lane));
+    return row;
+  }
+
+  function renderArrow(step) {
+    const row = diagramRow("seq-msg tone-" + step.tone);
+    const between = step.from === "api" || step.to === "api" ? "between-browser-api" : "between-js-browser";
+    const direction = LANES.indexOf(step.to) > LANES.indexOf(step.from) ? "to-right" : "to-left";
+    const msg = makeEl("div", "msg " + between + " " + direction);
+    // The direction is drawn by the arrow; in the narrow (list) layout this text says it.
+    msg.append(makeEl("span", "msg-dir", laneName(step.from) + " → " + laneName(step.to)));
+    msg.append(makeEl("span", "msg-title", step.title));
+    for (const line of step.lines) msg.append(renderLine(line));
+    msg.append(makeEl("span", "msg-arrow"));
+    row.append(msg);
+    return row;
+  }
+
+  function renderLine(line) {
+    const el = makeEl("span", "msg-line" + (line.missing ? " missing" : ""));
+    if (line.name) el.append(makeEl("span", "hdr-name", line.name + ":"), " " + line.value);
+    else el.textContent = line.text;
+    return el;
+  }
+
+  function renderNote(step) {
+    const row = diagramRow("seq-note-row tone-" + step.tone + " on-" + step.lane);
+    if (step.tone === "barrier") row.append(makeEl("span", "barrier", "✕"));
+    const text = makeEl("span", "seq-note");
+    text.append(makeEl("span", "msg-dir", laneName(step.lane)), step.text);
+    row.append(text);
+    return row;
+  }
+
+  function renderStepList(steps) {
+    const details = makeEl("details", "steps");
+    details.append(makeEl("summary", null, t("wire.steps")));
+    const list = makeEl("ol", "steps-list");
+    for (const step of steps) list.append(makeEl("li", null, stepText(step)));
+    details.append(list);
+    return details;
+  }
+
+  function stepText(step) {
+    if (!step.to) return t("wire.noteStep", { lane: laneName(step.lane), text: step.text });
+    const lines = step.lines.map((line) => (line.name ? line.name + ": " + line.value : line.text));
+    const text = [step.title].concat(lines).join(" — ");
+    return t("wire.step", { from: laneName(step.from), to: laneName(step.to), text });
+  }
+
+  /* ------------------------------------------------------------------------------------
+   * 9. verdict: what Chromium makes of the run, as the server's engine computed it
+   *
+   * The attributes are the DOM contract for tests: data-verdict (pass|blocked|awaiting|
+   * unknown), data-cors-error, data-preflight (sent|cache|none), data-exchanges.
+   * Texts from the server come as {en, ja} and may mark code with `backticks`.
+   * ---------------------------------------------------------------------------------- */
+
+  function renderVerdict(record, wire) {
+    const box = makeEl("div", "verdict cors-verdict verdict-" + wire.outcome);
+    box.dataset.verdict = wire.outcome;
+    box.dataset.corsError = (wire.outcome === "blocked" && wire.verdict.cors_error) || "";
+    box.dataset.preflight = wire.preflightUse;
+    box.dataset.exchanges = String(wire.exchanges.length);
+
+    box.append(makeEl("h5", "verdict-title", t("verdict.title")));
+    box.append(makeEl("p", "verdict-outcome", t(outcomeKey(wire))));
+    const reason = unknownReason(record, wire);
+    if (reason) box.append(richEl("p", null, reason.key, reason.vars));
+    if (verdictContradicts(record, wire)) box.append(richEl("p", "note verdict-mismatch", "verdict.mismatch"));
+
+    const dl = makeEl("dl", "verdict-details");
+    if (wire.outcome === "blocked") addBlockedDetails(dl, wire.verdict);
+    if (wire.outcome === "pass") addPassDetails(dl, wire.verdict);
+    const preflight = renderPreflightNeed(wire);
+    if (preflight) addDef(dl, t("verdict.preflight"), preflight);
+    if (dl.children.length) box.append(dl);
+
+    for (const text of standardDiffers(wire)) {
+      box.append(richEl("p", "note standard-differs", "verdict.standardDiffers", { text: pickText(text) }));
+    }
+    box.append(renderExchangeIds(wire), makeEl("p", "small muted", t("verdict.source")));
+    return box;
+  }
+
+  function outcomeKey(wire) {
+    if (wire.outcome === "pass") {
+      return wire.verdict.js && wire.verdict.js.response_type === "opaque" ? "verdict.passOpaque" : "verdict.pass";
+    }
+    return "verdict." + wire.outcome;
+  }
+
+  /** Why there is no verdict, most specific first; null when there is one. */
+  function unknownReason(record, wire) {
+    if (wire.outcome !== "unknown") return null;
+    const verdict = wire.verdict;
+    if (record.notSent) return { key: "verdict.unknownNotSent" };
+    if (verdict && verdict.outcome === "redirect") return { key: "verdict.redirect", vars: { location: verdict.location + " " + pickText(verdict.note) } };
+    if (verdict && verdict.outcome === "unmodeled") return { key: "verdict.unmodeled", vars: { reason: pickText(verdict.reason) } };
+    if (wire.exchanges.length) return { key: "verdict.unknownBrowser" };
+    if (record.feedState !== "open") return { key: "verdict.unknownFeed" };
+    return { key: "verdict.unknownNoLog" };
+  }
+
+  /** The engine claims to match Chromium; if fetch() here disagrees, say so, don't hide it. */
+  function verdictContradicts(record, wire) {
+    if (wire.outcome === "pass") return !record.response;
+    if (wire.outcome === "blocked") return Boolean(record.response);
+    return false;
+  }
+
+  function addBlockedDetails(dl, verdict) {
+    addDef(dl, null, verdict.cors_error ? makeEl("code", "cors-error", verdict.cors_error)
+      : makeEl("span", "muted", t("verdict.noCorsError")), "verdict.corsError");
+    if (verdict.failed_parameter) addDef(dl, t("verdict.failedParameter"), makeEl("code", null, verdict.failed_parameter));
+    if (verdict.stage) addDef(dl, t("verdict.stage"), makeEl("span", null, t("verdict.stage." + verdict.stage)));
+    addDef(dl, t("verdict.jsError"), makeEl("code", null, verdict.js_error));
+    addDef(dl, t("verdict.console"), verdict.console
+      ? consoleLine(verdict.console) : makeEl("span", "muted", t("verdict.noConsole")));
+    addDef(dl, t("verdict.why"), richText("span", null, pickText(verdict.explanation)));
+    addDef(dl, t("verdict.fix"), richText("span", null, pickText(verdict.fix)));
+  }
+
+  /** Chromium's console line, verbatim; English whatever the page language (lang= lets a
+   *  screen reader pronounce it as such). */
+  function consoleLine(text) {
+    const pre = makeEl("pre", "console mono", text);
+    pre.lang = "en";
+    return pre;
+  }
+
+  function addPassDetails(dl, verdict) {
+    if (!verdict.js) return;
+    addDef(dl, t("verdict.jsView"), richEl("span", null, "verdict.jsViewValue",
+      { type: verdict.js.response_type, status: verdict.js.status }));
+    const names = verdict.js.readable_headers || [];
+    const list = makeEl("span", "mono small", names.length ? names.join(", ") : t("verdict.readableNone"));
+    addDef(dl, t("verdict.readable"), list);
+  }
+
+  /** Why a preflight was needed (per header, with its rule), what it asked, and whether the
+   *  cache answered. For a request that never came the log has only the preflight. */
+  function renderPreflightNeed(wire) {
+    const box = makeEl("div", "preflight-need");
+    const need = wire.need;
+    let asks = null;
+    if (need) {
+      box.append(hasMessage("verdict.because." + need.because)
+        ? richEl("p", null, "verdict.because." + need.because) : makeEl("p", null, need.because));
+      if (need.needed) box.append(renderUnsafeList(need));
+      asks = [["Access-Control-Request-Method", need.access_control_request_method],
+        ["Access-Control-Request-Headers", need.access_control_request_headers]];
+    } else if (wire.preflight) {
+      box.append(richEl("p", null, "verdict.preflightSeen"));
+      asks = [["Access-Control-Request-Method", requestHeader(wire.preflight, "access-control-request-method")],
+        ["Access-Control-Request-Headers", requestHeader(wire.preflight, "access-control-request-headers")]];
+    } else {
+      return null;
+    }
+    const asked = asks.filter(([, value]) => value).map(([name, value]) => "`" + name + ": " + value + "`");
+    if (asked.length && (!need || need.needed)) box.append(richEl("p", null, "verdict.asks", { headers: asked.join(", ") }));
+    if (wire.fromCache) {
+      box.append(wire.fromCache.until_ms
+        ? richEl("p", null, "verdict.fromCache", { time: formatTime(new Date(wire.fromCache.until_ms)) })
+        : richEl("p", null, "verdict.fromCacheNoTime"));
+    }
+    return box;
+  }
+
+  function renderUnsafeList(need) {
+    const list = makeEl("ul", "unsafe-list");
+    if (need.unsafe_method) list.append(richEl("li", null, "verdict.unsafeMethod", { method: need.unsafe_method }));
+    for (const header of need.unsafe_headers || []) {
+      const rule = hasMessage("rule." + header.rule)
+        ? t("rule." + header.rule, { bytes: need.safelisted_value_bytes }) : header.rule;
+      list.append(richEl("li", null, "verdict.unsafeHeader", { name: header.name, rule }));
+    }
+    return list;
+  }
+
+  /** Chromium's departures from the standard, for the request and for its preflight rule. */
+  function standardDiffers(wire) {
+    const texts = [];
+    if (wire.verdict && wire.verdict.standard_differs) texts.push(wire.verdict.standard_differs);
+    if (wire.need && wire.need.standard_differs) texts.push(wire.need.standard_differs);
+    return texts;
+  }
+
+  function renderExchangeIds(wire) {
+    if (!wire.exchanges.length) return makeEl("p", "small muted", t("verdict.exchangesNone"));
+    const ids = wire.exchanges.map((e) => "#" + e.id + " " + e.method + " → " + e.status).join(", ");
+    return makeEl("p", "small muted", t("verdict.exchanges", { ids }));
+  }
+
+  /** A server text {en, ja} in the current language. */
+  function pickText(text) {
+    if (!text || typeof text !== "object") return "";
+    return text[currentLang] || text.en || "";
   }
 
   /* JWT panel ------------------------------------------------------------------------- */
@@ -1319,14 +2410,17 @@
     return wrap;
   }
 
-  let cookieNoticeKey = null;
-  function showCookieNotice(key) {
-    cookieNoticeKey = key;
-    renderCookieNotice();
+  /* Card notices (#cookie-notice, #composer-notice) are role=status: set, they are read out. */
+  function showNotice(card, key, vars) {
+    if (!(card in state.notices)) return;
+    state.notices[card] = key ? { key, vars } : null;
+    renderNotices();
   }
 
-  function renderCookieNotice() {
-    byId("cookie-notice").textContent = cookieNoticeKey ? t(cookieNoticeKey) : "";
+  function renderNotices() {
+    for (const [card, notice] of Object.entries(state.notices)) {
+      setRichText(byId(card + "-notice"), notice ? t(notice.key, notice.vars) : "");
+    }
   }
 
   /* Small helpers ---------------------------------------------------------------------- */
@@ -1386,7 +2480,7 @@
   }
 
   /* ------------------------------------------------------------------------------------
-   * 7. start-up
+   * 10. start-up
    * ---------------------------------------------------------------------------------- */
 
   function init() {
@@ -1403,18 +2497,23 @@
         });
       });
     }
+    for (const button of document.querySelectorAll("button.composer-preset")) {
+      button.addEventListener("click", () => applyPreset(button.dataset.preset));
+    }
     byId("lang-toggle").addEventListener("click", toggleLanguage);
     // The credential forms exist for password managers and a11y; they never submit.
     for (const form of document.querySelectorAll("form")) {
       form.addEventListener("submit", (event) => event.preventDefault());
     }
     setLanguage(pickInitialLanguage());
+    if (API_ORIGIN) startFeed();
     window.setInterval(tickJwtCountdown, 1000);
     window.addEventListener("resize", onResize);
 
     // A small, read-only surface for later features and for tests.
     window.corslab = Object.freeze({
       apiOrigin: API_ORIGIN,
+      visitor: VISITOR,
       runExperiment,
       results: () => new Map(state.results),
       setLanguage: (lang) => { storeLanguage(lang); setLanguage(lang); },

@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Credentials, Exchange};
+use super::{Credentials, Exchange, ExchangeView};
 use crate::verdict::{self, Mode, PreflightNeed, Request, Verdict};
 
 /// An exchange with the browser's side of the story.
 #[derive(Serialize)]
 pub struct Annotated {
     #[serde(flatten)]
-    pub exchange: Arc<Exchange>,
+    pub exchange: ExchangeView,
     /// `None` when the request did not come from a browser (no `Sec-Fetch-Mode`).
     pub browser: Option<BrowserView>,
 }
@@ -53,18 +53,21 @@ pub struct FromCache {
     pub until_ms: Option<u64>,
 }
 
-/// Where the lab runs, for requests that do not say (no `Origin` on a same-origin or
-/// `no-cors` GET).
-pub struct Origins<'a> {
+/// What annotation needs to know about the lab.
+pub struct Context<'a> {
+    /// The API's origin, to make the absolute URLs the browser fetched.
     pub api: &'a str,
+    /// The page's origin, for requests that do not say (no `Origin` on a `no-cors` GET).
     pub page: &'a str,
+    /// Header values longer than this are cut in the view.
+    pub value_bytes: usize,
 }
 
 /// Annotates `history[index]`, looking back at the exchanges before it.
-pub fn annotate(history: &[Arc<Exchange>], index: usize, origins: &Origins<'_>) -> Annotated {
-    let exchange = history[index].clone();
-    let browser = Seen::of(&exchange, origins).map(|seen| seen.view(&history[..index], origins));
-    Annotated { exchange, browser }
+pub fn annotate(history: &[Arc<Exchange>], index: usize, cx: &Context<'_>) -> Annotated {
+    let exchange = &history[index];
+    let browser = Seen::of(exchange, cx).map(|seen| seen.view(&history[..index], cx));
+    Annotated { exchange: exchange.view(cx.value_bytes), browser }
 }
 
 /// One exchange as the browser must have made it.
@@ -93,8 +96,8 @@ const UNSAFE_VALUE: &str = concat!(
 );
 
 impl<'e> Seen<'e> {
-    fn of(exchange: &'e Exchange, origins: &Origins<'_>) -> Option<Seen<'e>> {
-        let header = |name: &str| exchange.request_headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    fn of(exchange: &'e Exchange, cx: &Context<'_>) -> Option<Seen<'e>> {
+        let header = |name: &str| exchange.request_header(name);
         let mode = match header("sec-fetch-mode")? {
             "cors" => Mode::Cors,
             "no-cors" => Mode::NoCors,
@@ -107,7 +110,7 @@ impl<'e> Seen<'e> {
             Some(Credentials::SameOrigin) => verdict::Credentials::SameOrigin,
             Some(Credentials::Include) => verdict::Credentials::Include,
             // Cookies on a cross-origin request mean `include`; otherwise fetch's default.
-            None if !exchange.cookies.is_empty() => verdict::Credentials::Include,
+            None if exchange.request.contains_key(axum::http::header::COOKIE) => verdict::Credentials::Include,
             None => verdict::Credentials::SameOrigin,
         };
         let preflight_for = (exchange.method == "OPTIONS" && mode == Mode::Cors)
@@ -126,8 +129,8 @@ impl<'e> Seen<'e> {
             exchange,
             mode,
             credentials,
-            page_origin: header("origin").unwrap_or(origins.page).to_owned(),
-            url: format!("{}{}", origins.api, exchange.url),
+            page_origin: header("origin").unwrap_or(cx.page).to_owned(),
+            url: format!("{}{}", cx.api, exchange.target()),
             preflight_for,
         })
     }
@@ -138,16 +141,16 @@ impl<'e> Seen<'e> {
             Some((_, names)) => names.iter().map(|n| (n.as_str(), UNSAFE_VALUE)).collect(),
             None => self
                 .exchange
-                .request_headers
+                .request
                 .iter()
-                .filter(|(k, _)| !browser_set(k))
-                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .filter(|(k, _)| super::keep_request_header(k.as_str()) && !browser_set(k.as_str()))
+                .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("\u{fffd}")))
                 .collect(),
         }
     }
 
     fn method(&self) -> &str {
-        self.preflight_for.as_ref().map_or(&self.exchange.method, |(m, _)| m)
+        self.preflight_for.as_ref().map_or(self.exchange.method.as_str(), |(m, _)| m)
     }
 
     fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
@@ -157,11 +160,11 @@ impl<'e> Seen<'e> {
             .credentials(self.credentials)
     }
 
-    fn view(&self, earlier: &[Arc<Exchange>], origins: &Origins<'_>) -> BrowserView {
+    fn view(&self, earlier: &[Arc<Exchange>], cx: &Context<'_>) -> BrowserView {
         let headers = self.script_headers();
         let request = self.request(&headers);
-        let response_lines = lines(&self.exchange.response_headers);
-        let response = verdict::Exchange::new(self.exchange.status, &response_lines);
+        let response_lines = lines(&self.exchange.response);
+        let response = verdict::Exchange::new(self.exchange.status.as_u16(), &response_lines);
         let mut view = BrowserView {
             kind: Kind::Request,
             mode: self.mode,
@@ -178,17 +181,18 @@ impl<'e> Seen<'e> {
             return view;
         }
         let need = verdict::preflight_need(&request);
-        let paired = if need.needed { self.paired_preflight(earlier, origins) } else { None };
+        let paired = if need.needed { self.paired_preflight(earlier, cx) } else { None };
         view.verdict = match &paired {
             Some(pf) => {
                 view.preflight_id = Some(pf.exchange.id);
-                let pf_lines = lines(&pf.exchange.response_headers);
-                verdict::verdict(&request, Some(&verdict::Exchange::new(pf.exchange.status, &pf_lines)), Some(&response))
+                let pf_lines = lines(&pf.exchange.response);
+                let pf_response = verdict::Exchange::new(pf.exchange.status.as_u16(), &pf_lines);
+                verdict::verdict(&request, Some(&pf_response), Some(&response))
             }
             None => verdict::verdict(&request, None, Some(&response)),
         };
         if need.needed && paired.is_none() && self.mode == Mode::Cors {
-            view.from_cache = Some(self.cached_by(&request, earlier, origins));
+            view.from_cache = Some(self.cached_by(&request, earlier, cx));
         }
         view.preflight_need = Some(need);
         view
@@ -197,20 +201,20 @@ impl<'e> Seen<'e> {
     /// The preflight right before this request: walking back, the first exchange for the
     /// same URL must be a preflight for this method (if it is an earlier request instead,
     /// this one came from the cache).
-    fn paired_preflight(&self, earlier: &'e [Arc<Exchange>], origins: &Origins<'_>) -> Option<Seen<'e>> {
-        let previous = earlier.iter().rev().find(|e| e.url == self.exchange.url)?;
-        let seen = Seen::of(previous, origins)?;
-        let asks_for_this = seen.preflight_for.as_ref().is_some_and(|(m, _)| *m == self.exchange.method);
+    fn paired_preflight(&self, earlier: &'e [Arc<Exchange>], cx: &Context<'_>) -> Option<Seen<'e>> {
+        let previous = earlier.iter().rev().find(|e| e.uri == self.exchange.uri)?;
+        let seen = Seen::of(previous, cx)?;
+        let asks_for_this = seen.preflight_for.as_ref().is_some_and(|(m, _)| m == self.exchange.method.as_str());
         asks_for_this.then_some(seen)
     }
 
     /// The newest earlier preflight whose cached answer covers this request.
-    fn cached_by(&self, request: &Request<'_>, earlier: &[Arc<Exchange>], origins: &Origins<'_>) -> FromCache {
-        for e in earlier.iter().rev().filter(|e| e.url == self.exchange.url) {
-            let Some(pf) = Seen::of(e, origins).filter(|s| s.preflight_for.is_some()) else { continue };
+    fn cached_by(&self, request: &Request<'_>, earlier: &[Arc<Exchange>], cx: &Context<'_>) -> FromCache {
+        for e in earlier.iter().rev().filter(|e| e.uri == self.exchange.uri) {
+            let Some(pf) = Seen::of(e, cx).filter(|s| s.preflight_for.is_some()) else { continue };
             let headers = pf.script_headers();
-            let lines = lines(&e.response_headers);
-            let answer = verdict::Exchange::new(e.status, &lines);
+            let lines = lines(&e.response);
+            let answer = verdict::Exchange::new(e.status.as_u16(), &lines);
             let entry = verdict::preflight_cache_entry(&pf.request(&headers), &answer, e.at_ms);
             if let Some(entry) = entry.filter(|c| verdict::answered_from_cache(c, request, self.exchange.at_ms)) {
                 return FromCache { preflight_id: Some(e.id), until_ms: Some(entry.expires_at_ms) };
@@ -220,8 +224,10 @@ impl<'e> Seen<'e> {
     }
 }
 
-fn lines(headers: &[(String, String)]) -> Vec<(&str, &str)> {
-    headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+/// Header lines as the verdict engine reads them (a non-ASCII value, which no CORS header
+/// may hold, becomes U+FFFD and fails whatever check it is in).
+fn lines(headers: &axum::http::HeaderMap) -> Vec<(&str, &str)> {
+    headers.iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("\u{fffd}"))).collect()
 }
 
 #[cfg(test)]
@@ -229,7 +235,7 @@ mod tests {
     use super::*;
     use crate::verdict::{CorsError, PreflightUse};
 
-    const ORIGINS: Origins<'static> = Origins { api: "http://localhost:8001", page: "http://localhost:8000" };
+    const ORIGINS: Context<'static> = Context { api: "http://localhost:8001", page: "http://localhost:8000", value_bytes: 1024 };
     const ARTICLE_PREFLIGHT: &[(&str, &str)] = &[
         ("vary", "origin"),
         ("access-control-allow-origin", "http://localhost:8000"),
@@ -246,21 +252,25 @@ mod tests {
     ];
 
     fn exchange(id: u64, at_ms: u64, method: &str, url: &str, req: &[(&str, &str)], status: u16, res: &[(&str, &str)]) -> Arc<Exchange> {
-        let own = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map = |v: &[(&str, &str)]| {
+            let mut h = axum::http::HeaderMap::new();
+            for (k, v) in v {
+                h.append(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            }
+            h
+        };
         Arc::new(Exchange {
             id,
             at_ms,
-            credentials: Some(Credentials::Include),
-            method: method.into(),
-            url: url.into(),
-            request_headers: own(req),
-            cookies: vec![],
-            status,
-            response_headers: own(res),
-            policy: Some("article".into()),
-            cors_preflight: method == "OPTIONS",
-            origin_check: None,
             micros: 1,
+            credentials: Some(Credentials::Include),
+            method: method.parse().unwrap(),
+            uri: url.parse().unwrap(),
+            request: map(req),
+            status: axum::http::StatusCode::from_u16(status).unwrap(),
+            response: map(res),
+            decided: None,
+            ..Exchange::default()
         })
     }
 

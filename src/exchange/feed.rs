@@ -2,6 +2,11 @@
 //!
 //! Served on the *page* origin, so the page reads it same-origin (no CORS of its own to
 //! explain) and the API's log contains only the lab's requests.
+//!
+//! The stream is for people: it sends at most one batch per [`BATCH_INTERVAL`] and at most
+//! [`BATCH_MAX`] exchanges per batch. When the API is flooded faster than that, the older
+//! exchanges of the batch are skipped (a `skipped` event says how many), so a busy visitor
+//! costs the server a bounded amount of work however fast requests arrive.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,8 +23,13 @@ use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use super::annotate::{Annotated, Origins, annotate};
+use super::annotate::{Annotated, Context, annotate};
 use super::{ExchangeLog, Tag};
+
+/// Shortest time between two batches of one stream.
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(100);
+/// Most exchanges in one batch.
+pub const BATCH_MAX: usize = 50;
 
 #[derive(Clone)]
 struct Feed {
@@ -32,16 +42,11 @@ struct Feed {
     stopped: watch::Receiver<bool>,
 }
 
-pub fn router(
-    log: Arc<ExchangeLog>,
-    origins: &Origins<'_>,
-    max_streams: usize,
-    stopped: watch::Receiver<bool>,
-) -> Router {
+pub fn router(log: Arc<ExchangeLog>, cx: &Context<'_>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
     let feed = Feed {
         log,
-        api_origin: origins.api.into(),
-        page_origin: origins.page.into(),
+        api_origin: cx.api.into(),
+        page_origin: cx.page.into(),
         streams: Arc::new(AtomicUsize::new(0)),
         max_streams,
         stopped,
@@ -63,12 +68,16 @@ struct Listing<'a> {
 }
 
 impl Feed {
-    /// The visitor's exchanges after `after`, each with the browser's verdict (which needs
-    /// the earlier ones too: the preflight before a request, or the one it was cached from).
-    fn annotated(&self, visitor: &str, after: u64) -> Vec<Annotated> {
+    /// The visitor's exchanges after `after` (the newest `limit` of them), each with the
+    /// browser's verdict, which needs the earlier ones too: the preflight before a request,
+    /// or the one it was cached from. Also says how many newer-than-`after` were left out.
+    fn annotated(&self, visitor: &str, after: u64, limit: usize) -> (Vec<Annotated>, u64) {
         let history = self.log.history(visitor);
-        let origins = Origins { api: &self.api_origin, page: &self.page_origin };
-        (0..history.len()).filter(|&i| history[i].id > after).map(|i| annotate(&history, i, &origins)).collect()
+        let cx = Context { api: &self.api_origin, page: &self.page_origin, value_bytes: self.log.limits().value_bytes };
+        let first_new = history.partition_point(|e| e.id <= after);
+        let start = first_new.max(history.len().saturating_sub(limit));
+        let skipped = (start - first_new) as u64;
+        ((start..history.len()).map(|i| annotate(&history, i, &cx)).collect(), skipped)
     }
 }
 
@@ -86,7 +95,7 @@ async fn list(State(feed): State<Feed>, Query(params): Query<Params>) -> Respons
         Ok(v) => v,
         Err(res) => return res,
     };
-    let exchanges = feed.annotated(&visitor, params.after);
+    let (exchanges, _) = feed.annotated(&visitor, params.after, usize::MAX);
     crate::api::json_response(StatusCode::OK, &Listing { visitor: &visitor, exchanges })
 }
 
@@ -109,42 +118,55 @@ async fn stream(State(feed): State<Feed>, Query(params): Query<Params>, headers:
         .and_then(|v| v.parse().ok())
         .unwrap_or(params.after);
     let newest = feed.log.subscribe(&visitor);
-    let events = events(feed.clone(), visitor, after, newest, slot);
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    let cursor = Cursor { feed, visitor, after, ready: Default::default(), newest, _slot: slot };
+    Sse::new(events(cursor)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 struct Cursor {
     feed: Feed,
     visitor: String,
     after: u64,
-    ready: std::collections::VecDeque<Annotated>,
+    ready: std::collections::VecDeque<Event>,
     newest: watch::Receiver<u64>,
     _slot: StreamSlot,
 }
 
-fn events(
-    feed: Feed,
-    visitor: String,
-    after: u64,
-    newest: watch::Receiver<u64>,
-    slot: StreamSlot,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let cursor = Cursor { feed, visitor, after, ready: Default::default(), newest, _slot: slot };
+impl Cursor {
+    /// The next batch as events: a `skipped` notice if the stream fell behind, then the
+    /// exchanges. Empty if nothing is new.
+    fn batch(&mut self) -> std::collections::VecDeque<Event> {
+        let (exchanges, skipped) = self.feed.annotated(&self.visitor, self.after, BATCH_MAX);
+        let mut events = std::collections::VecDeque::with_capacity(exchanges.len() + 1);
+        if skipped > 0 && !exchanges.is_empty() {
+            events.push_back(Event::default().event("skipped").data(skipped.to_string()));
+        }
+        for annotated in exchanges {
+            self.after = annotated.exchange.id;
+            let data = serde_json::to_string(&annotated).expect("exchange serializes");
+            events.push_back(Event::default().event("exchange").id(self.after.to_string()).data(data));
+        }
+        events
+    }
+}
+
+fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
         loop {
-            if let Some(annotated) = c.ready.pop_front() {
-                let id = annotated.exchange.id;
-                c.after = id;
-                let data = serde_json::to_string(&annotated).expect("exchange serializes");
-                return Some((Ok(Event::default().event("exchange").id(id.to_string()).data(data)), c));
+            if let Some(event) = c.ready.pop_front() {
+                return Some((Ok(event), c));
             }
-            c.ready = c.feed.annotated(&c.visitor, c.after).into();
+            c.ready = c.batch();
             if !c.ready.is_empty() {
                 continue;
             }
             let mut stopped = c.feed.stopped.clone();
             tokio::select! {
                 changed = c.newest.changed() => if changed.is_err() { return None },
+                _ = stopped.changed() => return None,
+            }
+            // Let a burst accumulate into one batch.
+            tokio::select! {
+                _ = tokio::time::sleep(BATCH_INTERVAL) => {}
                 _ = stopped.changed() => return None,
             }
         }

@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, Response, header};
+use axum::body::{Body, HttpBody};
+use axum::http::{HeaderMap, Method, Request, Response, StatusCode, Uri, header};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -84,12 +84,73 @@ fn is_id(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// One request and the response the API sent, as recorded.
-#[derive(Clone, Debug, Serialize)]
+/// One request and the response the API sent, as recorded: the raw parts, cheap to keep
+/// (header values share the buffers hyper already holds). Turned into text ([`ExchangeView`])
+/// only when someone reads the log.
+#[derive(Clone, Debug, Default)]
 pub struct Exchange {
-    /// Per visitor, increasing: the SSE event id, so a reconnecting page misses nothing.
+    /// Increasing across the whole log and across restarts (see [`ExchangeLog::new`]): the
+    /// SSE event id, so a reconnecting page misses nothing and never mistakes a new
+    /// exchange for one it already saw.
     pub id: u64,
     /// Milliseconds since the Unix epoch, when the request arrived.
+    pub at_ms: u64,
+    /// How long the API took, in microseconds.
+    pub micros: u64,
+    pub credentials: Option<Credentials>,
+    pub method: Method,
+    pub uri: Uri,
+    pub request: HeaderMap,
+    pub status: StatusCode,
+    pub response: HeaderMap,
+    /// Which CORS policy answered, and how it judged the origin.
+    pub decided: Option<Decided>,
+    /// Bytes this record keeps alive, set by [`ExchangeLog::record`].
+    weight: usize,
+}
+
+impl Exchange {
+    /// Bytes this record keeps alive, for the byte bound: every header (shared buffers
+    /// included, to err on the safe side) plus a fixed overhead.
+    fn measure(&self) -> usize {
+        let headers = |h: &HeaderMap| h.iter().map(|(k, v)| k.as_str().len() + v.len() + 64).sum::<usize>();
+        512 + self.target().len() + headers(&self.request) + headers(&self.response)
+    }
+
+    /// The exchange as text, secrets reduced and long values cut at `value_bytes`.
+    pub fn view(&self, value_bytes: usize) -> ExchangeView {
+        ExchangeView {
+            id: self.id,
+            at_ms: self.at_ms,
+            credentials: self.credentials,
+            method: self.method.to_string(),
+            url: truncate(self.uri.path_and_query().map_or("/", |p| p.as_str()), value_bytes),
+            request_headers: request_headers(&self.request, value_bytes),
+            cookies: crate::cookie::names(&self.request).take(32).map(|n| truncate(n, 64)).collect(),
+            status: self.status.as_u16(),
+            response_headers: response_headers(&self.response, value_bytes),
+            policy: self.decided.as_ref().map(|d| d.policy.to_string()),
+            cors_preflight: self.decided.as_ref().is_some_and(|d| d.preflight),
+            origin_check: self.decided.as_ref().map(|d| d.origin),
+            micros: self.micros,
+        }
+    }
+
+    /// A request header as text (`None` if absent or not visible ASCII).
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        self.request.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Path and query, as requested.
+    pub fn target(&self) -> &str {
+        self.uri.path_and_query().map_or("/", |p| p.as_str())
+    }
+}
+
+/// An exchange as the log shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExchangeView {
+    pub id: u64,
     pub at_ms: u64,
     pub credentials: Option<Credentials>,
     pub method: String,
@@ -110,23 +171,10 @@ pub struct Exchange {
     pub micros: u64,
 }
 
-impl Exchange {
-    /// Bytes this record keeps alive (strings plus a fixed overhead), for the byte bound.
-    fn weight(&self) -> usize {
-        let pairs = |v: &[(String, String)]| v.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
-        256 + self.method.len()
-            + self.url.len()
-            + pairs(&self.request_headers)
-            + pairs(&self.response_headers)
-            + self.cookies.iter().map(|c| c.len() + 24).sum::<usize>()
-            + self.policy.as_ref().map_or(0, String::len)
-    }
-}
-
 /// Request headers the log leaves out: what every browser request carries and no lesson here
 /// needs (the cookie *names* are kept separately). Everything else is kept, because any
 /// header the page's script set can decide whether the request needed a preflight.
-fn keep_request_header(name: &str) -> bool {
+pub(crate) fn keep_request_header(name: &str) -> bool {
     !matches!(
         name,
         "host" | "connection" | "user-agent" | "accept-encoding" | "cookie" | "priority" | "upgrade-insecure-requests"
@@ -136,7 +184,6 @@ fn keep_request_header(name: &str) -> bool {
 struct Visitor {
     exchanges: VecDeque<Arc<Exchange>>,
     bytes: usize,
-    next_id: u64,
     last_active: Instant,
     /// The newest id, for subscribers to wait on.
     newest: watch::Sender<u64>,
@@ -144,14 +191,14 @@ struct Visitor {
 
 impl Visitor {
     fn new(now: Instant) -> Visitor {
-        Visitor { exchanges: VecDeque::new(), bytes: 0, next_id: 1, last_active: now, newest: watch::Sender::new(0) }
+        Visitor { exchanges: VecDeque::new(), bytes: 0, last_active: now, newest: watch::Sender::new(0) }
     }
 }
 
-#[derive(Default)]
 struct State {
     visitors: HashMap<String, Visitor>,
     bytes: usize,
+    next_id: u64,
 }
 
 pub struct ExchangeLog {
@@ -161,7 +208,11 @@ pub struct ExchangeLog {
 
 impl ExchangeLog {
     pub fn new(limits: LogLimits) -> ExchangeLog {
-        ExchangeLog { limits, state: Mutex::new(State::default()) }
+        // Ids start at the current time in µs-like units (ms × 1000), so after a restart they
+        // keep growing and a page resuming its stream is not left waiting for old numbers.
+        // (Still below 2^53: exact in JavaScript.)
+        let next_id = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis() as u64 * 1000);
+        ExchangeLog { limits, state: Mutex::new(State { visitors: HashMap::new(), bytes: 0, next_id }) }
     }
 
     pub fn limits(&self) -> LogLimits {
@@ -178,19 +229,21 @@ impl ExchangeLog {
         let now = Instant::now();
         let mut st = self.lock();
         let st = &mut *st;
+        exchange.id = st.next_id;
+        st.next_id += 1;
         let (added, dropped) = {
             let v = visitor_entry(st, &self.limits, visitor, now);
-            exchange.id = v.next_id;
-            v.next_id += 1;
             v.last_active = now;
-            let added = exchange.weight();
+            exchange.weight = exchange.measure();
+            let exchange_id = exchange.id;
+            let added = exchange.weight;
             v.exchanges.push_back(Arc::new(exchange));
             let mut dropped = 0;
             while v.exchanges.len() > self.limits.per_visitor {
-                dropped += v.exchanges.pop_front().map_or(0, |old| old.weight());
+                dropped += v.exchanges.pop_front().map_or(0, |old| old.weight);
             }
             v.bytes = v.bytes + added - dropped;
-            v.newest.send_replace(v.next_id - 1);
+            v.newest.send_replace(exchange_id);
             (added, dropped)
         };
         st.bytes = st.bytes + added - dropped;
@@ -260,7 +313,7 @@ fn evict_least_recent(st: &mut State, keep: Option<&str>) -> bool {
 /// (only for recorded requests, so untagged traffic pays nothing).
 #[derive(Clone, Debug)]
 pub struct Decided {
-    pub policy: String,
+    pub policy: Arc<str>,
     pub preflight: bool,
     pub origin: OriginCheck,
 }
@@ -298,7 +351,7 @@ pub struct ExchangeService<S> {
 /// The request half of an exchange, waiting for its response.
 struct Pending {
     log: Arc<ExchangeLog>,
-    tag: Tag,
+    visitor: String,
     started: Instant,
     exchange: Exchange,
 }
@@ -318,26 +371,23 @@ where
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let pending = Tag::from_query(req.uri().query()).map(|tag| {
             req.extensions_mut().insert(Recording);
-            let value_bytes = self.log.limits.value_bytes;
             Box::new(Pending {
                 log: self.log.clone(),
+                visitor: tag.visitor,
                 started: Instant::now(),
                 exchange: Exchange {
                     id: 0,
                     at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
-                    credentials: tag.credentials,
-                    method: req.method().to_string(),
-                    url: truncate(req.uri().path_and_query().map_or("/", |p| p.as_str()), value_bytes),
-                    request_headers: request_headers(req.headers(), value_bytes),
-                    cookies: crate::cookie::names(req.headers()).take(32).map(|n| truncate(n, 64)).collect(),
-                    status: 0,
-                    response_headers: Vec::new(),
-                    policy: None,
-                    cors_preflight: false,
-                    origin_check: None,
                     micros: 0,
+                    credentials: tag.credentials,
+                    method: req.method().clone(),
+                    uri: req.uri().clone(),
+                    request: req.headers().clone(),
+                    status: StatusCode::OK,
+                    response: HeaderMap::new(),
+                    decided: None,
+                    weight: 0,
                 },
-                tag,
             })
         });
         ResponseFuture { inner: self.inner.call(req), pending }
@@ -362,16 +412,16 @@ where
         let this = self.project();
         let res = std::task::ready!(this.inner.poll(cx))?;
         if let Some(p) = this.pending.take() {
-            let Pending { log, tag, started, mut exchange } = *p;
+            let Pending { log, visitor, started, mut exchange } = *p;
             exchange.micros = started.elapsed().as_micros() as u64;
-            exchange.status = res.status().as_u16();
-            exchange.response_headers = response_headers(res.headers(), log.limits.value_bytes);
-            if let Some(d) = res.extensions().get::<Decided>() {
-                exchange.policy = Some(d.policy.clone());
-                exchange.cors_preflight = d.preflight;
-                exchange.origin_check = Some(d.origin);
+            exchange.status = res.status();
+            exchange.response = res.headers().clone();
+            // hyper adds Content-Length when it writes the response; record it as sent.
+            if let Some(n) = res.body().size_hint().exact().filter(|_| !res.headers().contains_key(header::CONTENT_LENGTH)) {
+                exchange.response.insert(header::CONTENT_LENGTH, n.into());
             }
-            log.record(&tag.visitor, exchange);
+            exchange.decided = res.extensions().get::<Decided>().cloned();
+            log.record(&visitor, exchange);
         }
         Poll::Ready(Ok(res))
     }
@@ -443,17 +493,15 @@ mod tests {
         Exchange {
             id: 0,
             at_ms: 0,
-            credentials: None,
-            method: "GET".into(),
-            url: url.into(),
-            request_headers: vec![],
-            cookies: vec![],
-            status: 200,
-            response_headers: vec![],
-            policy: None,
-            cors_preflight: false,
-            origin_check: None,
             micros: 0,
+            credentials: None,
+            method: Method::GET,
+            uri: url.parse().unwrap(),
+            request: HeaderMap::new(),
+            status: StatusCode::OK,
+            response: HeaderMap::new(),
+            decided: None,
+            weight: 0,
         }
     }
 
@@ -478,11 +526,24 @@ mod tests {
         log.record("visitor-a", exchange("/a1"));
         log.record("visitor-b", exchange("/b1"));
         log.record("visitor-a", exchange("/a2"));
-        let a: Vec<_> = log.since("visitor-a", 0).iter().map(|e| (e.id, e.url.clone())).collect();
-        assert_eq!(a, [(1, "/a1".to_owned()), (2, "/a2".to_owned())]);
-        assert_eq!(log.since("visitor-a", 1).len(), 1);
-        assert_eq!(log.since("visitor-b", 0)[0].url, "/b1");
+        let a = log.since("visitor-a", 0);
+        let urls: Vec<_> = a.iter().map(|e| e.target()).collect();
+        assert_eq!(urls, ["/a1", "/a2"]);
+        assert!(a[0].id < a[1].id);
+        assert_eq!(log.since("visitor-a", a[0].id).len(), 1);
+        assert_eq!(log.since("visitor-b", 0)[0].target(), "/b1");
         assert!(log.since("nobody-here", 0).is_empty());
+    }
+
+    #[test]
+    fn ids_keep_growing_across_restarts_and_evictions() {
+        let first = ExchangeLog::new(LIMITS);
+        first.record("visitor-a", exchange("/"));
+        let old = first.since("visitor-a", 0)[0].id;
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let restarted = ExchangeLog::new(LIMITS);
+        restarted.record("visitor-a", exchange("/"));
+        assert!(restarted.since("visitor-a", 0)[0].id > old);
     }
 
     #[test]
@@ -491,8 +552,8 @@ mod tests {
         for i in 0..5 {
             log.record("visitor-a", exchange(&format!("/{i}")));
         }
-        let ids: Vec<u64> = log.since("visitor-a", 0).iter().map(|e| e.id).collect();
-        assert_eq!(ids, [3, 4, 5]);
+        let urls: Vec<_> = log.since("visitor-a", 0).iter().map(|e| e.target().to_owned()).collect();
+        assert_eq!(urls, ["/2", "/3", "/4"]);
     }
 
     #[test]
@@ -512,7 +573,9 @@ mod tests {
         let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024 };
         let log = ExchangeLog::new(limits);
         let mut big = exchange(&"/x".repeat(400));
-        big.request_headers = vec![("x-filler".into(), "y".repeat(1000)); 8];
+        for i in 0..8 {
+            big.request.insert(format!("x-filler-{i}").parse::<axum::http::HeaderName>().unwrap(), "y".repeat(1000).parse().unwrap());
+        }
         for i in 0..5_000 {
             log.record(&format!("visitor-{i:05}"), big.clone());
             let (visitors, bytes) = log.usage();
@@ -529,7 +592,7 @@ mod tests {
         assert!(!rx.has_changed().unwrap());
         log.record("visitor-a", exchange("/"));
         assert!(rx.has_changed().unwrap());
-        assert_eq!(*rx.borrow_and_update(), 1);
+        assert_eq!(*rx.borrow_and_update(), log.since("visitor-a", 0)[0].id);
     }
 
     #[test]
