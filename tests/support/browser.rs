@@ -22,7 +22,7 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
-    _turn: tokio::sync::SemaphorePermit<'static>,
+    _turn: Option<tokio::sync::SemaphorePermit<'static>>,
 }
 
 impl Browser {
@@ -33,6 +33,16 @@ impl Browser {
     /// A fresh profile whose preferred language is `lang` (e.g. `ja`).
     pub async fn start_in(lang: &str) -> Browser {
         let turn = ONE_AT_A_TIME.acquire().await.unwrap();
+        Browser::launch(lang, Some(turn)).await
+    }
+
+    /// Two independent browsers (separate Chromium processes and profiles) at once.
+    pub async fn pair() -> (Browser, Browser) {
+        let turn = ONE_AT_A_TIME.acquire().await.unwrap();
+        (Browser::launch("en-US", Some(turn)).await, Browser::launch("en-US", None).await)
+    }
+
+    async fn launch(lang: &str, turn: Option<tokio::sync::SemaphorePermit<'static>>) -> Browser {
         for tool in [CHROMIUM, CHROMEDRIVER] {
             assert!(
                 std::path::Path::new(tool).exists(),
