@@ -139,7 +139,7 @@ pub struct Settings {
     #[arg(long, env = "CORSLAB_USERS_RATE_PER_MINUTE", value_name = "N", help_heading = "Limits")]
     pub users_rate_per_minute: Option<u32>,
 
-    /// Password hashes computed at once [default: number of CPUs].
+    /// Password hashes computed at once [default: number of CPUs - 1, at least 1].
     #[arg(long, env = "CORSLAB_HASH_CONCURRENCY", value_name = "N", help_heading = "Limits")]
     pub hash_concurrency: Option<usize>,
 
@@ -198,7 +198,8 @@ impl Default for Limits {
             login_failures_per_username: Rate { burst: 10, per: Duration::from_secs(15 * 60) },
             users_per_address: Rate::per_minute(30),
             rate_limit_keys: 10_000,
-            hash_concurrency: std::thread::available_parallelism().map_or(2, usize::from),
+            // One core is left to the async workers, so logins never starve other requests.
+            hash_concurrency: std::thread::available_parallelism().map_or(1, |n| usize::from(n).saturating_sub(1).max(1)),
             hash_queue: 32,
             shutdown_grace: Duration::from_secs(5),
             log: crate::exchange::LogLimits {

@@ -5,7 +5,15 @@
 //! the server can end a session at once: logout deletes the row, and a replayed key finds
 //! nothing. Login always issues a *new* key (Django's `cycle_key`), so a key an attacker
 //! planted before login is worthless after it (session fixation).
+//!
+//! Live sessions are also kept in a bounded in-memory cache, so reading a session does not
+//! cost a database query every time. That is correct because this process is the only one
+//! writing the table: login and logout change the cache together with the table, and an
+//! entry is used only until its own expiry. (Several instances sharing one database would
+//! need to bound staleness instead, e.g. with a short time-to-live.)
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::cookie::{CookiePolicy, Lifetime, SetCookie};
@@ -21,7 +29,15 @@ const KEY_LENGTH: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionUser {
     pub user_id: i64,
-    pub username: String,
+    pub username: Arc<str>,
+}
+
+/// Most sessions the cache holds; beyond it, expired entries go, then all of them.
+const CACHE_CAPACITY: usize = 100_000;
+
+struct Cached {
+    user: SessionUser,
+    expires: u64,
 }
 
 pub fn new_key() -> String {
@@ -50,11 +66,16 @@ pub fn deletion_cookie(policy: CookiePolicy) -> SetCookie<'static> {
 
 pub struct Sessions {
     db: Db,
+    cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl Sessions {
     pub fn new(db: Db) -> Sessions {
-        Sessions { db }
+        Sessions { db, cache: Mutex::new(HashMap::new()) }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The user behind a key, unless the key is unknown or its session has expired.
@@ -62,21 +83,40 @@ impl Sessions {
         if !plausible_key(key) {
             return Ok(None);
         }
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT s.user_id, u.username FROM sessions s JOIN users u ON u.id = s.user_id
+        if let Some(hit) = self.cache().get(key).filter(|c| c.expires > now) {
+            return Ok(Some(hit.user.clone()));
+        }
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT s.user_id, u.username, s.expire_date FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.session_key = ? AND s.expire_date > ?",
         )
         .bind(key)
         .bind(now as i64)
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(|(user_id, username)| SessionUser { user_id, username }))
+        let Some((user_id, username, expires)) = row else {
+            self.cache().remove(key);
+            return Ok(None);
+        };
+        let user = SessionUser { user_id, username: username.into() };
+        let mut cache = self.cache();
+        if cache.len() >= CACHE_CAPACITY {
+            cache.retain(|_, c| c.expires > now);
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+        }
+        cache.insert(key.to_owned(), Cached { user: user.clone(), expires: expires as u64 });
+        Ok(Some(user))
     }
 
     /// Starts a session for `user_id` under a fresh key, deleting the session the browser
     /// came with (if any) in the same transaction.
     pub async fn login(&self, previous_key: Option<&str>, user_id: i64, now: u64) -> Result<String, StoreError> {
         let key = new_key();
+        if let Some(old) = previous_key {
+            self.cache().remove(old);
+        }
         let mut tx = self.db.begin().await?;
         if let Some(old) = previous_key {
             sqlx::query("DELETE FROM sessions WHERE session_key = ?").bind(old).execute(&mut *tx).await?;
@@ -96,6 +136,7 @@ impl Sessions {
         if !plausible_key(key) {
             return Ok(false);
         }
+        self.cache().remove(key);
         let deleted: Option<i64> =
             sqlx::query_scalar("DELETE FROM sessions WHERE session_key = ? RETURNING expire_date")
                 .bind(key)
@@ -106,6 +147,7 @@ impl Sessions {
 
     /// Removes expired rows (Django's `clearsessions`); returns how many.
     pub async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        self.cache().retain(|_, c| c.expires > now);
         let done = sqlx::query("DELETE FROM sessions WHERE expire_date <= ?").bind(now as i64).execute(&self.db).await?;
         Ok(done.rows_affected())
     }
@@ -137,13 +179,23 @@ mod tests {
         let (_d, s, uid) = fixture().await;
         let first = s.login(None, uid, 1000).await.unwrap();
         let user = SessionUser { user_id: uid, username: "u".into() };
+        assert_eq!(s.load(&first, 1001).await.unwrap(), Some(user.clone()), "served from the cache this time");
         assert_eq!(s.load(&first, 1001).await.unwrap(), Some(user.clone()));
         let second = s.login(Some(&first), uid, 1002).await.unwrap();
         assert_ne!(first, second);
-        assert_eq!(s.load(&first, 1003).await.unwrap(), None, "the pre-login key is dead");
+        assert_eq!(s.load(&first, 1003).await.unwrap(), None, "the pre-login key is dead, cached or not");
+        assert!(s.load(&second, 1003).await.unwrap().is_some(), "now cached");
         assert!(s.logout(&second, 1004).await.unwrap());
         assert!(!s.logout(&second, 1005).await.unwrap(), "second logout finds nothing");
         assert_eq!(s.load(&second, 1006).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_cached_session_still_expires_on_time() {
+        let (_d, s, uid) = fixture().await;
+        let k = s.login(None, uid, 0).await.unwrap();
+        assert!(s.load(&k, 10).await.unwrap().is_some());
+        assert_eq!(s.load(&k, COOKIE_AGE_SECS).await.unwrap(), None, "the cached entry knows its expiry");
     }
 
     #[tokio::test]

@@ -848,6 +848,8 @@ async fn logout_deletes_the_session_and_a_replayed_id_is_useless() {
     let li = login(&lab).await;
     let jar = cookies(&[("sessionid", &li.session), ("csrftoken", &li.csrf_secret)]);
     let logout = || send(from_page(&lab, Method::POST, "/api/logout/").header("cookie", &jar).header("x-csrftoken", &li.csrf_token));
+    let before = send(from_page(&lab, Method::GET, "/api/session-data/").header("cookie", format!("sessionid={}", li.session))).await;
+    assert_eq!(before.status, 200);
     let r = logout().await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body, json!({"was_authenticated": true}));

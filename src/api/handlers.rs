@@ -96,10 +96,18 @@ pub async fn refresh(State(app): State<AppState>, JsonObject(body): JsonObject) 
 /// 4. Bearer-authenticated: no cookie involved, so no CSRF risk, but a preflight (the
 /// `Authorization` header is not CORS-safelisted).
 pub async fn protected(AccessClaims(claims): AccessClaims) -> Response {
-    json_response(
-        StatusCode::OK,
-        &json!({"user": {"id": claims.user_id, "username": claims.username}, "claims": claims}),
-    )
+    #[derive(serde::Serialize)]
+    struct UserRef<'a> {
+        id: i64,
+        username: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Protected<'a> {
+        user: UserRef<'a>,
+        claims: &'a crate::jwt::Claims,
+    }
+    let user = UserRef { id: claims.user_id, username: &claims.username };
+    json_response(StatusCode::OK, &Protected { user, claims: &claims })
 }
 
 /// 5. A fresh masked token, and the `csrftoken` cookie (re)set: Django's `get_token`.
