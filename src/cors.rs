@@ -23,7 +23,6 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, header};
 use serde::Serialize;
 
-use crate::exchange::{Decided, Recording};
 use crate::origin::Origin;
 
 /// django-cors-headers' settings, as data.
@@ -164,6 +163,10 @@ impl Cors {
         &self.policy
     }
 
+    pub fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision {
         let options = method == Method::OPTIONS;
         if !self.policy.enabled {
@@ -286,13 +289,12 @@ where
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         let decision = self.cors.decide(req.method(), req.headers());
-        let recording = req.extensions().get::<Recording>().is_some();
         let state = if decision.preflight {
             State::Preflight
         } else {
             State::Inner { future: self.inner.call(req) }
         };
-        ResponseFuture { state, cors: self.cors.clone(), decision, recording }
+        ResponseFuture { state, cors: self.cors.clone(), decision }
     }
 }
 
@@ -302,7 +304,6 @@ pin_project_lite::pin_project! {
         state: State<F>,
         cors: Arc<Cors>,
         decision: Decision,
-        recording: bool,
     }
 }
 
@@ -327,13 +328,6 @@ where
             StateProj::Inner { future } => std::task::ready!(future.poll(cx))?,
         };
         this.cors.apply(this.decision, res.headers_mut());
-        if *this.recording {
-            res.extensions_mut().insert(Decided {
-                policy: this.cors.name.clone(),
-                preflight: this.decision.preflight,
-                origin: this.decision.origin,
-            });
-        }
         Poll::Ready(Ok(res))
     }
 }

@@ -30,7 +30,7 @@ use crate::jwt::JwtKeys;
 use crate::origin::Origin;
 use crate::ratelimit::RateLimiter;
 use crate::session::Sessions;
-use crate::exchange::{self, ExchangeLayer, ExchangeLog};
+use crate::exchange::{self, ExchangeLog};
 use crate::{page, store};
 
 /// Where the lab's policy that the browser should block is mounted on the API origin.
@@ -115,13 +115,13 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         limits: limits.clone(),
     });
     let cors = |policy| Cors::new(policy).map(Arc::new).map_err(StartError);
+    let log = Arc::new(ExchangeLog::new(limits.log));
     let api_router = api::router(
         app.clone(),
+        log.clone(),
         cors(CorsPolicy::article(&allowed))?,
         &[(WITHOUT_CORS_PREFIX, cors(CorsPolicy::without_cors())?)],
     );
-    let log = Arc::new(ExchangeLog::new(limits.log));
-    let api_router = api_router.layer(ExchangeLayer::new(log.clone()));
     let (stop, stopped) = watch::channel(false);
     let (api, page) = (api_origin.to_string(), page_origin.to_string());
     let cx = exchange::annotate::Context { api: &api, page: &page, value_bytes: limits.log.value_bytes };

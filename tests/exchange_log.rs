@@ -24,6 +24,16 @@ fn browser_like(lab: &TestLab, method: Method, path: &str, tag: &str) -> reqwest
         .header("sec-fetch-site", "same-site")
 }
 
+/// The preflight Chromium sends before a JSON POST.
+async fn preflight_json_post(lab: &TestLab, path: &str, tag: &str) {
+    browser_like(lab, Method::OPTIONS, path, tag)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn exchanges(lab: &TestLab, visitor: &str) -> Vec<Value> {
     let v: Value = client().get(page(lab, &format!("/exchanges?lab={visitor}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["visitor"], visitor);
@@ -52,12 +62,7 @@ async fn tagged_requests_are_recorded_per_visitor_and_untagged_ones_are_not() {
 async fn preflights_and_blocked_requests_are_recorded_with_the_browsers_verdict() {
     let lab = TestLab::start().await;
     let tag = "visitor-aaaa.omit";
-    browser_like(&lab, Method::OPTIONS, "/api/users/", tag)
-        .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type")
-        .send()
-        .await
-        .unwrap();
+    preflight_json_post(&lab, "/api/users/", tag).await;
     browser_like(&lab, Method::POST, "/api/users/", tag).json(&json!({"username": "logged"})).send().await.unwrap();
     browser_like(&lab, Method::GET, "/without-cors/api/hello/", tag).send().await.unwrap();
     let log = exchanges(&lab, VISITOR).await;
@@ -97,12 +102,7 @@ async fn preflights_and_blocked_requests_are_recorded_with_the_browsers_verdict(
 async fn a_repeated_request_without_preflight_is_shown_as_answered_from_the_cache() {
     let lab = TestLab::start().await;
     let tag = "visitor-aaaa.include";
-    browser_like(&lab, Method::OPTIONS, "/api/users/", tag)
-        .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type")
-        .send()
-        .await
-        .unwrap();
+    preflight_json_post(&lab, "/api/users/", tag).await;
     for name in ["first", "second"] {
         browser_like(&lab, Method::POST, "/api/users/", tag).json(&json!({"username": name})).send().await.unwrap();
     }

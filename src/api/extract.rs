@@ -128,7 +128,7 @@ impl<S: Sync> FromRequestParts<S> for RequestCookies {
 }
 
 /// The claims of a valid access token from `Authorization: Bearer <token>`.
-pub struct AccessClaims(pub jwt::Claims);
+pub struct AccessClaims(pub std::sync::Arc<jwt::Claims>);
 
 impl FromRequestParts<AppState> for AccessClaims {
     type Rejection = ApiError;

@@ -1,6 +1,7 @@
 //! The JSON API of SPEC §2: its route table, shared state, and the CORS policies in front.
 //!
-//! A request flows: [`crate::server`] (limits, peer address) → [`CorsLayer`] (preflights are
+//! A request flows: [`crate::server`] (limits, peer address) → [`ExchangeLayer`] (records
+//! tagged requests) → [`CorsLayer`] (preflights are
 //! answered here) → the route table below → an extractor or two ([`extract`]: CSRF check,
 //! cookies, JSON body) → a thin handler ([`handlers`]) calling the rule modules.
 
@@ -23,6 +24,7 @@ use crate::accounts::Accounts;
 use crate::config::Limits;
 use crate::cookie::CookiePolicy;
 use crate::cors::{Cors, CorsLayer};
+use crate::exchange::{ExchangeLayer, ExchangeLog};
 use crate::csrf::TrustedOrigins;
 use crate::jwt::JwtKeys;
 use crate::ratelimit::RateLimiter;
@@ -71,15 +73,14 @@ static ENDPOINTS: [Endpoint; 9] = [
     Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", methods: || post(handlers::logout) },
 ];
 
-/// The API behind `default` CORS, plus the same API under each `(prefix, policy)`.
-/// The lab mounts [`crate::cors::CorsPolicy::without_cors`] at `/without-cors` so the page
-/// can show a request the browser blocks.
-pub fn router(app: AppState, default: Arc<Cors>, mounts: &[(&str, Arc<Cors>)]) -> Router {
-    let mut router = endpoints(app.clone()).layer(CorsLayer::new(default));
-    for (prefix, cors) in mounts {
-        router = router.nest(prefix, endpoints(app.clone()).layer(CorsLayer::new(cors.clone())));
-    }
-    router
+/// The API behind `default` CORS, plus the same API under each `(prefix, policy)`, each
+/// wrapped in the exchange log. The lab mounts [`crate::cors::CorsPolicy::without_cors`] at
+/// `/without-cors` so the page can show a request the browser blocks.
+pub fn router(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&str, Arc<Cors>)]) -> Router {
+    let mount = |prefix: &str, cors: Arc<Cors>| {
+        endpoints(app.clone()).layer(CorsLayer::new(cors.clone())).layer(ExchangeLayer::new(log.clone(), cors, prefix))
+    };
+    mounts.iter().fold(mount("", default), |router, (prefix, cors)| router.nest(prefix, mount(prefix, cors.clone())))
 }
 
 fn endpoints(app: AppState) -> Router {

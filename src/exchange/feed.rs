@@ -27,9 +27,9 @@ use super::annotate::{Annotated, Context, annotate};
 use super::{ExchangeLog, Tag};
 
 /// Shortest time between two batches of one stream.
-pub const BATCH_INTERVAL: Duration = Duration::from_millis(100);
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(200);
 /// Most exchanges in one batch.
-pub const BATCH_MAX: usize = 50;
+pub const BATCH_MAX: usize = 25;
 
 #[derive(Clone)]
 struct Feed {
@@ -83,7 +83,7 @@ impl Feed {
 
 fn visitor(params: &Params) -> Result<String, Response> {
     let query = params.lab.as_deref().map(|v| format!("lab={v}"));
-    Tag::from_query(query.as_deref()).map(|t| t.visitor).ok_or_else(|| {
+    Tag::from_query(query.as_deref()).map(|t| t.visitor.to_owned()).ok_or_else(|| {
         let body = r#"{"detail":"Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.","code":"invalid_visitor"}"#;
         (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     })

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, Method, Request, Response, StatusCode, Uri, header};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::cors::OriginCheck;
+use crate::cors::{Cors, OriginCheck};
 
 pub mod annotate;
 pub mod feed;
@@ -53,30 +53,36 @@ pub enum Credentials {
 
 /// The parsed `lab` query parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tag {
-    pub visitor: String,
+pub struct Tag<'q> {
+    pub visitor: &'q str,
     pub credentials: Option<Credentials>,
 }
 
 const TAG_PARAM: &str = "lab=";
 
-impl Tag {
+impl<'q> Tag<'q> {
     /// The tag in a query string, if any and well-formed (ids: 8-64 of `A-Za-z0-9_-`).
-    pub fn from_query(query: Option<&str>) -> Option<Tag> {
+    pub fn from_query(query: Option<&'q str>) -> Option<Tag<'q>> {
+        // Byte-wise: this runs on every API request, tagged or not.
         let query = query?;
-        if !query.contains(TAG_PARAM) {
+        let start = if query.starts_with(TAG_PARAM) {
+            TAG_PARAM.len()
+        } else {
+            query.find("&lab=")? + 1 + TAG_PARAM.len()
+        };
+        let value = &query[start..];
+        let value = &value[..value.find('&').unwrap_or(value.len())];
+        let (visitor, credentials) = value.split_once('.').unwrap_or((value, ""));
+        if !(8..=64).contains(&visitor.len()) || !is_id(visitor) {
             return None;
         }
-        let value = query.split('&').find_map(|p| p.strip_prefix(TAG_PARAM))?;
-        let mut parts = value.split('.');
-        let visitor = parts.next().filter(|v| (8..=64).contains(&v.len()) && is_id(v))?;
-        let credentials = match parts.next() {
-            Some("omit") => Some(Credentials::Omit),
-            Some("same-origin") => Some(Credentials::SameOrigin),
-            Some("include") => Some(Credentials::Include),
+        let credentials = match credentials {
+            "omit" => Some(Credentials::Omit),
+            "same-origin" => Some(Credentials::SameOrigin),
+            "include" => Some(Credentials::Include),
             _ => None,
         };
-        Some(Tag { visitor: visitor.to_owned(), credentials })
+        Some(Tag { visitor, credentials })
     }
 }
 
@@ -204,6 +210,9 @@ struct State {
 pub struct ExchangeLog {
     limits: LogLimits,
     state: Mutex<State>,
+    /// Wall-clock time at a known instant, so recording needs only the monotonic clock
+    /// (each clock read is a measurable share of a fast request).
+    epoch: (Instant, u64),
 }
 
 impl ExchangeLog {
@@ -211,8 +220,9 @@ impl ExchangeLog {
         // Ids start at the current time in µs-like units (ms × 1000), so after a restart they
         // keep growing and a page resuming its stream is not left waiting for old numbers.
         // (Still below 2^53: exact in JavaScript.)
-        let next_id = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis() as u64 * 1000);
-        ExchangeLog { limits, state: Mutex::new(State { visitors: HashMap::new(), bytes: 0, next_id }) }
+        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis() as u64);
+        let state = State { visitors: HashMap::new(), bytes: 0, next_id: now_ms * 1000 };
+        ExchangeLog { limits, state: Mutex::new(state), epoch: (Instant::now(), now_ms) }
     }
 
     pub fn limits(&self) -> LogLimits {
@@ -224,9 +234,22 @@ impl ExchangeLog {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Stores `exchange` for `visitor`, assigning its id, and wakes the visitor's subscribers.
-    pub fn record(&self, visitor: &str, mut exchange: Exchange) {
-        let now = Instant::now();
+    /// Milliseconds since the Unix epoch at `instant`.
+    fn unix_ms(&self, instant: Instant) -> u64 {
+        let (base, base_ms) = self.epoch;
+        base_ms + instant.saturating_duration_since(base).as_millis() as u64
+    }
+
+    /// Stores a tagged exchange that arrived at `arrived` for its visitor, assigning its id
+    /// and time, and wakes the visitor's subscribers. Untagged exchanges are ignored.
+    pub fn record(&self, mut exchange: Exchange, arrived: Instant) {
+        let uri = exchange.uri.clone();
+        let Some(Tag { visitor, .. }) = Tag::from_query(uri.query()) else { return };
+        let now = arrived;
+        exchange.at_ms = self.unix_ms(arrived);
+        // The exchange this one pushes out is dropped after the lock is released: freeing
+        // its headers is the slow part.
+        let evicted;
         let mut st = self.lock();
         let st = &mut *st;
         exchange.id = st.next_id;
@@ -238,12 +261,12 @@ impl ExchangeLog {
             let exchange_id = exchange.id;
             let added = exchange.weight;
             v.exchanges.push_back(Arc::new(exchange));
-            let mut dropped = 0;
-            while v.exchanges.len() > self.limits.per_visitor {
-                dropped += v.exchanges.pop_front().map_or(0, |old| old.weight);
-            }
+            evicted = (v.exchanges.len() > self.limits.per_visitor).then(|| v.exchanges.pop_front()).flatten();
+            let dropped = evicted.as_ref().map_or(0, |old| old.weight);
             v.bytes = v.bytes + added - dropped;
-            v.newest.send_replace(exchange_id);
+            if v.newest.receiver_count() > 0 {
+                v.newest.send_replace(exchange_id);
+            }
             (added, dropped)
         };
         st.bytes = st.bytes + added - dropped;
@@ -309,8 +332,8 @@ fn evict_least_recent(st: &mut State, keep: Option<&str>) -> bool {
     }
 }
 
-/// What [`crate::cors::CorsLayer`] decided, handed to the log through response extensions
-/// (only for recorded requests, so untagged traffic pays nothing).
+/// How the mount's CORS policy judged the request (the same pure decision the
+/// [`crate::cors::CorsLayer`] inside acts on).
 #[derive(Clone, Debug)]
 pub struct Decided {
     pub policy: Arc<str>,
@@ -318,19 +341,19 @@ pub struct Decided {
     pub origin: OriginCheck,
 }
 
-/// Marks a request as recorded, asking the CORS layer to report its [`Decided`].
-#[derive(Clone, Copy, Debug)]
-pub struct Recording;
-
-/// Records every tagged request that passes through it.
+/// Records every tagged request that passes through it. Wraps a mount's
+/// [`crate::cors::CorsLayer`], whose policy it is given to say which rule decided, and the
+/// mount's path prefix, which routing has already stripped from the URI it sees.
 #[derive(Clone)]
 pub struct ExchangeLayer {
     log: Arc<ExchangeLog>,
+    cors: Arc<Cors>,
+    prefix: Arc<str>,
 }
 
 impl ExchangeLayer {
-    pub fn new(log: Arc<ExchangeLog>) -> ExchangeLayer {
-        ExchangeLayer { log }
+    pub fn new(log: Arc<ExchangeLog>, cors: Arc<Cors>, prefix: &str) -> ExchangeLayer {
+        ExchangeLayer { log, cors, prefix: prefix.into() }
     }
 }
 
@@ -338,20 +361,21 @@ impl<S> tower::Layer<S> for ExchangeLayer {
     type Service = ExchangeService<S>;
 
     fn layer(&self, inner: S) -> ExchangeService<S> {
-        ExchangeService { log: self.log.clone(), inner }
+        ExchangeService { log: self.log.clone(), cors: self.cors.clone(), prefix: self.prefix.clone(), inner }
     }
 }
 
 #[derive(Clone)]
 pub struct ExchangeService<S> {
     log: Arc<ExchangeLog>,
+    cors: Arc<Cors>,
+    prefix: Arc<str>,
     inner: S,
 }
 
 /// The request half of an exchange, waiting for its response.
 struct Pending {
     log: Arc<ExchangeLog>,
-    visitor: String,
     started: Instant,
     exchange: Exchange,
 }
@@ -368,27 +392,30 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
         let pending = Tag::from_query(req.uri().query()).map(|tag| {
-            req.extensions_mut().insert(Recording);
-            Box::new(Pending {
+            let decision = self.cors.decide(req.method(), req.headers());
+            Pending {
                 log: self.log.clone(),
-                visitor: tag.visitor,
                 started: Instant::now(),
                 exchange: Exchange {
                     id: 0,
-                    at_ms: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+                    at_ms: 0,
                     micros: 0,
                     credentials: tag.credentials,
                     method: req.method().clone(),
-                    uri: req.uri().clone(),
+                    uri: with_prefix(&self.prefix, req.uri()),
                     request: req.headers().clone(),
                     status: StatusCode::OK,
                     response: HeaderMap::new(),
-                    decided: None,
+                    decided: Some(Decided {
+                        policy: self.cors.name().clone(),
+                        preflight: decision.preflight,
+                        origin: decision.origin,
+                    }),
                     weight: 0,
                 },
-            })
+            }
         });
         ResponseFuture { inner: self.inner.call(req), pending }
     }
@@ -398,7 +425,7 @@ pin_project_lite::pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        pending: Option<Box<Pending>>,
+        pending: Option<Pending>,
     }
 }
 
@@ -412,7 +439,7 @@ where
         let this = self.project();
         let res = std::task::ready!(this.inner.poll(cx))?;
         if let Some(p) = this.pending.take() {
-            let Pending { log, visitor, started, mut exchange } = *p;
+            let Pending { log, started, mut exchange } = p;
             exchange.micros = started.elapsed().as_micros() as u64;
             exchange.status = res.status();
             exchange.response = res.headers().clone();
@@ -420,11 +447,19 @@ where
             if let Some(n) = res.body().size_hint().exact().filter(|_| !res.headers().contains_key(header::CONTENT_LENGTH)) {
                 exchange.response.insert(header::CONTENT_LENGTH, n.into());
             }
-            exchange.decided = res.extensions().get::<Decided>().cloned();
-            log.record(&visitor, exchange);
+            log.record(exchange, started);
         }
         Poll::Ready(Ok(res))
     }
+}
+
+/// The URI as the client sent it, before a nested router stripped the mount's prefix.
+fn with_prefix(prefix: &str, uri: &Uri) -> Uri {
+    if prefix.is_empty() {
+        return uri.clone();
+    }
+    let target = uri.path_and_query().map_or("/", |p| p.as_str());
+    format!("{prefix}{target}").parse().unwrap_or_else(|_| uri.clone())
 }
 
 const MAX_HEADERS_KEPT: usize = 32;
@@ -489,20 +524,20 @@ mod tests {
 
     const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 16 };
 
-    fn exchange(url: &str) -> Exchange {
-        Exchange {
-            id: 0,
-            at_ms: 0,
-            micros: 0,
-            credentials: None,
-            method: Method::GET,
-            uri: url.parse().unwrap(),
-            request: HeaderMap::new(),
-            status: StatusCode::OK,
-            response: HeaderMap::new(),
-            decided: None,
-            weight: 0,
-        }
+    fn exchange(visitor: &str, path: &str) -> Exchange {
+        with_visitor(Exchange { uri: path.parse().unwrap(), ..Exchange::default() }, visitor)
+    }
+
+    fn with_visitor(mut e: Exchange, visitor: &str) -> Exchange {
+        e.uri = format!("{}?lab={visitor}", e.uri.path()).parse().unwrap();
+        e
+    }
+
+    #[test]
+    fn untagged_exchanges_are_not_recorded() {
+        let log = ExchangeLog::new(LIMITS);
+        log.record(Exchange { uri: "/api/hello/".parse().unwrap(), ..Exchange::default() }, Instant::now());
+        assert_eq!(log.usage(), (0, 0));
     }
 
     #[test]
@@ -511,11 +546,13 @@ mod tests {
         assert_eq!(Tag::from_query(Some("a=1")), None);
         assert_eq!(Tag::from_query(Some("lab=short")), None, "ids have at least 8 chars");
         assert_eq!(Tag::from_query(Some("lab=bad!visitor")), None);
+        assert_eq!(Tag::from_query(Some("xlab=abcdefgh")), None, "only the parameter named lab");
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh&x=1")).unwrap().visitor, "abcdefgh");
         assert_eq!(
             Tag::from_query(Some("x=1&lab=abcdefgh.include")),
-            Some(Tag { visitor: "abcdefgh".into(), credentials: Some(Credentials::Include) })
+            Some(Tag { visitor: "abcdefgh", credentials: Some(Credentials::Include) })
         );
-        assert_eq!(Tag::from_query(Some("lab=abcdefgh")), Some(Tag { visitor: "abcdefgh".into(), credentials: None }));
+        assert_eq!(Tag::from_query(Some("lab=abcdefgh")), Some(Tag { visitor: "abcdefgh", credentials: None }));
         assert_eq!(Tag::from_query(Some("lab=abcdefgh.same-origin")).unwrap().credentials, Some(Credentials::SameOrigin));
         assert_eq!(Tag::from_query(Some("lab=abcdefgh.sometimes")).unwrap().credentials, None);
     }
@@ -523,26 +560,26 @@ mod tests {
     #[test]
     fn visitors_see_only_their_own_exchanges_in_order() {
         let log = ExchangeLog::new(LIMITS);
-        log.record("visitor-a", exchange("/a1"));
-        log.record("visitor-b", exchange("/b1"));
-        log.record("visitor-a", exchange("/a2"));
+        log.record(exchange("visitor-a", "/a1"), Instant::now());
+        log.record(exchange("visitor-b", "/b1"), Instant::now());
+        log.record(exchange("visitor-a", "/a2"), Instant::now());
         let a = log.since("visitor-a", 0);
-        let urls: Vec<_> = a.iter().map(|e| e.target()).collect();
+        let urls: Vec<_> = a.iter().map(|e| e.uri.path()).collect();
         assert_eq!(urls, ["/a1", "/a2"]);
         assert!(a[0].id < a[1].id);
         assert_eq!(log.since("visitor-a", a[0].id).len(), 1);
-        assert_eq!(log.since("visitor-b", 0)[0].target(), "/b1");
+        assert_eq!(log.since("visitor-b", 0)[0].uri.path(), "/b1");
         assert!(log.since("nobody-here", 0).is_empty());
     }
 
     #[test]
     fn ids_keep_growing_across_restarts_and_evictions() {
         let first = ExchangeLog::new(LIMITS);
-        first.record("visitor-a", exchange("/"));
+        first.record(exchange("visitor-a", "/"), Instant::now());
         let old = first.since("visitor-a", 0)[0].id;
         std::thread::sleep(std::time::Duration::from_millis(2));
         let restarted = ExchangeLog::new(LIMITS);
-        restarted.record("visitor-a", exchange("/"));
+        restarted.record(exchange("visitor-a", "/"), Instant::now());
         assert!(restarted.since("visitor-a", 0)[0].id > old);
     }
 
@@ -550,19 +587,19 @@ mod tests {
     fn each_visitor_keeps_only_the_newest() {
         let log = ExchangeLog::new(LIMITS);
         for i in 0..5 {
-            log.record("visitor-a", exchange(&format!("/{i}")));
+            log.record(exchange("visitor-a", &format!("/{i}")), Instant::now());
         }
-        let urls: Vec<_> = log.since("visitor-a", 0).iter().map(|e| e.target().to_owned()).collect();
+        let urls: Vec<_> = log.since("visitor-a", 0).iter().map(|e| e.uri.path().to_owned()).collect();
         assert_eq!(urls, ["/2", "/3", "/4"]);
     }
 
     #[test]
     fn the_least_recently_active_visitor_is_dropped() {
         let log = ExchangeLog::new(LIMITS);
-        log.record("visitor-a", exchange("/"));
-        log.record("visitor-b", exchange("/"));
-        log.record("visitor-a", exchange("/"));
-        log.record("visitor-c", exchange("/"));
+        log.record(exchange("visitor-a", "/"), Instant::now());
+        log.record(exchange("visitor-b", "/"), Instant::now());
+        log.record(exchange("visitor-a", "/"), Instant::now());
+        log.record(exchange("visitor-c", "/"), Instant::now());
         assert_eq!(log.usage().0, 2);
         assert!(log.since("visitor-b", 0).is_empty(), "b was least recently active");
         assert_eq!(log.since("visitor-a", 0).len(), 2);
@@ -572,12 +609,12 @@ mod tests {
     fn bytes_stay_under_the_bound_under_a_flood() {
         let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024 };
         let log = ExchangeLog::new(limits);
-        let mut big = exchange(&"/x".repeat(400));
+        let mut big = exchange("visitor-0", &"/x".repeat(400));
         for i in 0..8 {
             big.request.insert(format!("x-filler-{i}").parse::<axum::http::HeaderName>().unwrap(), "y".repeat(1000).parse().unwrap());
         }
         for i in 0..5_000 {
-            log.record(&format!("visitor-{i:05}"), big.clone());
+            log.record(with_visitor(big.clone(), &format!("visitor-{i:05}")), Instant::now());
             let (visitors, bytes) = log.usage();
             assert!(bytes <= limits.bytes, "{bytes}");
             assert!(visitors <= limits.visitors);
@@ -590,7 +627,7 @@ mod tests {
         let log = ExchangeLog::new(LIMITS);
         let mut rx = log.subscribe("visitor-a");
         assert!(!rx.has_changed().unwrap());
-        log.record("visitor-a", exchange("/"));
+        log.record(exchange("visitor-a", "/"), Instant::now());
         assert!(rx.has_changed().unwrap());
         assert_eq!(*rx.borrow_and_update(), log.since("visitor-a", 0)[0].id);
     }
