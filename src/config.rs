@@ -147,6 +147,11 @@ pub struct Settings {
     #[arg(long, env = "CORSLAB_HASH_QUEUE", value_name = "N", help_heading = "Limits")]
     pub hash_queue: Option<usize>,
 
+    /// Exchanges the log records per visitor per second; faster ones are counted, not kept
+    /// [default: 1000].
+    #[arg(long, env = "CORSLAB_LOG_RATE_PER_VISITOR", value_name = "N", help_heading = "Limits")]
+    pub log_rate_per_visitor: Option<u32>,
+
     /// Serve the page from this directory instead of the copy built into the binary, reading
     /// the files on every request (for editing the page without rebuilding).
     #[arg(long, env = "CORSLAB_PAGE_DIR", value_name = "DIR", help_heading = "Development")]
@@ -207,6 +212,7 @@ impl Default for Limits {
                 visitors: 1000,
                 bytes: 32 * 1024 * 1024,
                 value_bytes: 1024,
+                per_visitor_per_second: 1000,
             },
             log_streams: 256,
         }
@@ -285,7 +291,7 @@ impl Settings {
             config, bind, page_port, api_port, page_origin, api_origin, max_connections,
             cors_allowed_origins, csrf_trusted_origins, cookie_secure, cookie_samesite, data_dir,
             database, jwt_secret_file, demo, demo_username, demo_password, login_rate_per_minute,
-            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, page_dir, log,
+            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, log_rate_per_visitor, page_dir, log,
         )
     }
 
@@ -371,6 +377,14 @@ impl Settings {
             )?),
             hash_concurrency: positive_usize("hash_concurrency", self.hash_concurrency, defaults.hash_concurrency)?,
             hash_queue: self.hash_queue.unwrap_or(defaults.hash_queue),
+            log: crate::exchange::LogLimits {
+                per_visitor_per_second: positive(
+                    "log_rate_per_visitor",
+                    self.log_rate_per_visitor,
+                    defaults.log.per_visitor_per_second,
+                )?,
+                ..defaults.log
+            },
             ..defaults
         };
 

@@ -273,3 +273,17 @@ async fn a_flooded_stream_skips_ahead_and_says_how_many() {
     assert!(exchanges < 120, "the stream sent every one of a burst ({exchanges})");
     assert!(text.contains("event: skipped"), "{text}");
 }
+
+#[tokio::test]
+async fn a_visitor_flooding_the_api_has_the_excess_counted_not_kept() {
+    let lab = TestLab::start_with(|_| {}, |c| c.limits.log.per_visitor_per_second = 3).await;
+    for _ in 0..10 {
+        assert_eq!(browser_like(&lab, Method::GET, "/api/hello/", VISITOR).send().await.unwrap().status(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    browser_like(&lab, Method::GET, "/api/hello/", VISITOR).send().await.unwrap();
+    let log = exchanges(&lab, VISITOR).await;
+    assert!((4..=7).contains(&log.len()), "at most 3 a second were kept: {}", log.len());
+    let unrecorded: u64 = log.iter().map(|e| e["unrecorded_before"].as_u64().unwrap()).sum();
+    assert_eq!(log.len() as u64 + unrecorded, 11, "every request is either kept or counted");
+}

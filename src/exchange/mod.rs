@@ -18,6 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -40,6 +41,9 @@ pub struct LogLimits {
     pub bytes: usize,
     /// Longer header values are cut here (with a marker) before they are stored.
     pub value_bytes: usize,
+    /// Exchanges recorded per visitor per second; a visitor sending faster has the rest
+    /// counted, not kept (see [`RecordBudget`]).
+    pub per_visitor_per_second: u32,
 }
 
 /// Credentials mode of the fetch, as the page declared it in the tag.
@@ -111,6 +115,9 @@ pub struct Exchange {
     pub response: HeaderMap,
     /// Which CORS policy answered, and how it judged the origin.
     pub decided: Option<Decided>,
+    /// This visitor's exchanges left unrecorded since the previous recorded one, because
+    /// they came faster than [`LogLimits::per_visitor_per_second`].
+    pub unrecorded_before: u64,
     /// Bytes this record keeps alive, set by [`ExchangeLog::record`].
     weight: usize,
 }
@@ -139,6 +146,7 @@ impl Exchange {
             cors_preflight: self.decided.as_ref().is_some_and(|d| d.preflight),
             origin_check: self.decided.as_ref().map(|d| d.origin),
             micros: self.micros,
+            unrecorded_before: self.unrecorded_before,
         }
     }
 
@@ -175,6 +183,8 @@ pub struct ExchangeView {
     pub origin_check: Option<OriginCheck>,
     /// How long the API took, in microseconds.
     pub micros: u64,
+    /// Exchanges of this visitor not recorded just before this one (rate bound).
+    pub unrecorded_before: u64,
 }
 
 /// Request headers the log leaves out: what every browser request carries and no lesson here
@@ -210,6 +220,7 @@ struct State {
 pub struct ExchangeLog {
     limits: LogLimits,
     state: Mutex<State>,
+    budget: RecordBudget,
     /// Wall-clock time at a known instant, so recording needs only the monotonic clock
     /// (each clock read is a measurable share of a fast request).
     epoch: (Instant, u64),
@@ -222,7 +233,7 @@ impl ExchangeLog {
         // (Still below 2^53: exact in JavaScript.)
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis() as u64);
         let state = State { visitors: HashMap::new(), bytes: 0, next_id: now_ms * 1000 };
-        ExchangeLog { limits, state: Mutex::new(state), epoch: (Instant::now(), now_ms) }
+        ExchangeLog { limits, state: Mutex::new(state), budget: RecordBudget::new(), epoch: (Instant::now(), now_ms) }
     }
 
     pub fn limits(&self) -> LogLimits {
@@ -232,6 +243,13 @@ impl ExchangeLog {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // The state stays consistent across a panic elsewhere; keep serving.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether an exchange of `visitor` arriving at `arrived` may be recorded; if so, how
+    /// many of the visitor's exchanges before it were not.
+    pub fn admit(&self, visitor: &str, arrived: Instant) -> Option<u64> {
+        let second = arrived.saturating_duration_since(self.epoch.0).as_secs();
+        self.budget.take(visitor, second, self.limits.per_visitor_per_second)
     }
 
     /// Milliseconds since the Unix epoch at `instant`.
@@ -332,6 +350,54 @@ fn evict_least_recent(st: &mut State, keep: Option<&str>) -> bool {
     }
 }
 
+/// A per-visitor budget of recorded exchanges per second, kept without a lock: the check
+/// runs before any recording work, so a visitor flooding the API (a load test, a script in
+/// a loop) costs one hash and one atomic per request instead of a copy of every request.
+/// Visitors are hashed into slots; two that share a slot share its budget.
+struct RecordBudget {
+    slots: Box<[BudgetSlot]>,
+}
+
+#[derive(Default)]
+struct BudgetSlot {
+    /// `second << 32 | count`: exchanges admitted in the current second.
+    window: AtomicU64,
+    /// Exchanges refused since the last admitted one.
+    refused: AtomicU64,
+}
+
+const BUDGET_SLOTS: usize = 1024;
+
+impl RecordBudget {
+    fn new() -> RecordBudget {
+        RecordBudget { slots: (0..BUDGET_SLOTS).map(|_| BudgetSlot::default()).collect() }
+    }
+
+    /// `Some(refused before)` if admitted this `second`, `None` if over `limit`.
+    fn take(&self, visitor: &str, second: u64, limit: u32) -> Option<u64> {
+        // FNV-1a: visitor ids are random already; this only spreads them over the slots.
+        let hash = visitor.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let slot = &self.slots[(hash % BUDGET_SLOTS as u64) as usize];
+        let admitted = slot.window.fetch_update(Ordering::AcqRel, Ordering::Acquire, |w| {
+            let (window_second, count) = (w >> 32, w & 0xffff_ffff);
+            if window_second != second {
+                Some(second << 32 | 1)
+            } else if count < u64::from(limit) {
+                Some(w + 1)
+            } else {
+                None
+            }
+        });
+        match admitted {
+            Ok(_) => Some(slot.refused.swap(0, Ordering::AcqRel)),
+            Err(_) => {
+                slot.refused.fetch_add(1, Ordering::AcqRel);
+                None
+            }
+        }
+    }
+}
+
 /// How the mount's CORS policy judged the request (the same pure decision the
 /// [`crate::cors::CorsLayer`] inside acts on).
 #[derive(Clone, Debug)]
@@ -393,16 +459,19 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let pending = Tag::from_query(req.uri().query()).map(|tag| {
+        let started = Instant::now();
+        let tag = Tag::from_query(req.uri().query());
+        let admitted = tag.as_ref().and_then(|t| self.log.admit(t.visitor, started).map(|n| (t.credentials, n)));
+        let pending = admitted.map(|(credentials, unrecorded_before)| {
             let decision = self.cors.decide(req.method(), req.headers());
             Pending {
                 log: self.log.clone(),
-                started: Instant::now(),
+                started,
                 exchange: Exchange {
                     id: 0,
                     at_ms: 0,
                     micros: 0,
-                    credentials: tag.credentials,
+                    credentials,
                     method: req.method().clone(),
                     uri: with_prefix(&self.prefix, req.uri()),
                     request: req.headers().clone(),
@@ -413,6 +482,7 @@ where
                         preflight: decision.preflight,
                         origin: decision.origin,
                     }),
+                    unrecorded_before,
                     weight: 0,
                 },
             }
@@ -522,7 +592,7 @@ fn truncate(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 16 };
+    const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 16, per_visitor_per_second: 1000 };
 
     fn exchange(visitor: &str, path: &str) -> Exchange {
         with_visitor(Exchange { uri: path.parse().unwrap(), ..Exchange::default() }, visitor)
@@ -531,6 +601,17 @@ mod tests {
     fn with_visitor(mut e: Exchange, visitor: &str) -> Exchange {
         e.uri = format!("{}?lab={visitor}", e.uri.path()).parse().unwrap();
         e
+    }
+
+    #[test]
+    fn each_visitor_gets_its_own_budget_per_second() {
+        let budget = RecordBudget::new();
+        assert_eq!(budget.take("visitor-a", 7, 2), Some(0));
+        assert_eq!(budget.take("visitor-a", 7, 2), Some(0));
+        assert_eq!(budget.take("visitor-a", 7, 2), None);
+        assert_eq!(budget.take("visitor-a", 7, 2), None);
+        assert_eq!(budget.take("visitor-b", 7, 2), Some(0), "another visitor, another slot");
+        assert_eq!(budget.take("visitor-a", 8, 2), Some(2), "a new second; two went unrecorded");
     }
 
     #[test]
@@ -607,7 +688,7 @@ mod tests {
 
     #[test]
     fn bytes_stay_under_the_bound_under_a_flood() {
-        let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024 };
+        let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024, per_visitor_per_second: 1000 };
         let log = ExchangeLog::new(limits);
         let mut big = exchange("visitor-0", &"/x".repeat(400));
         for i in 0..8 {
