@@ -459,10 +459,12 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let started = Instant::now();
-        let tag = Tag::from_query(req.uri().query());
-        let admitted = tag.as_ref().and_then(|t| self.log.admit(t.visitor, started).map(|n| (t.credentials, n)));
-        let pending = admitted.map(|(credentials, unrecorded_before)| {
+        // Untagged requests (all real traffic) pay only the query check: no clock read.
+        let admitted = Tag::from_query(req.uri().query()).and_then(|t| {
+            let started = Instant::now();
+            self.log.admit(t.visitor, started).map(|n| (t.credentials, n, started))
+        });
+        let pending = admitted.map(|(credentials, unrecorded_before, started)| {
             let decision = self.cors.decide(req.method(), req.headers());
             Pending {
                 log: self.log.clone(),
