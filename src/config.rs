@@ -124,7 +124,7 @@ pub struct Settings {
     pub demo_username: Option<String>,
 
     /// Demo account password [default: demo-password].
-    #[arg(long, env = "CORSLAB_DEMO_PASSWORD", value_name = "PASSWORD", help_heading = "Demo account")]
+    #[arg(long, env = "CORSLAB_DEMO_PASSWORD", value_name = "PASSWORD", hide_env_values = true, help_heading = "Demo account")]
     pub demo_password: Option<String>,
 
     /// Login and token attempts per client address per minute [default: 30].
