@@ -2088,7 +2088,7 @@
     for (const text of standardDiffers(wire)) {
       box.append(richEl("p", "note standard-differs", "verdict.standardDiffers", { text: pickText(text) }));
     }
-    box.append(renderExchangeIds(wire), makeEl("p", "small muted", t("verdict.source")));
+    box.append(renderExchangeList(wire), makeEl("p", "small muted", t("verdict.source")));
     return box;
   }
 
@@ -2195,9 +2195,9 @@
     return texts;
   }
 
-  function renderExchangeIds(wire) {
+  function renderExchangeList(wire) {
     if (!wire.exchanges.length) return makeEl("p", "small muted", t("verdict.exchangesNone"));
-    const ids = wire.exchanges.map((e) => "#" + e.id + " " + e.method + " → " + e.status).join(", ");
+    const ids = wire.exchanges.map((e) => e.method + " → " + e.status).join(", ");
     return makeEl("p", "small muted", t("verdict.exchanges", { ids }));
   }
 
