@@ -217,10 +217,10 @@ impl Accounts {
             .bind(username)
             .fetch_optional(&self.db)
             .await?;
-        if let Some(Some(phc)) = &existing {
-            if self.hasher.verify(password, Some(phc)).await == Ok(true) {
-                return Ok(());
-            }
+        if let Some(Some(phc)) = &existing
+            && self.hasher.verify(password, Some(phc)).await == Ok(true)
+        {
+            return Ok(());
         }
         let phc = self.hasher.hash(password).await.map_err(|_| StoreError("password hasher busy".into()))?;
         sqlx::query(

@@ -253,7 +253,7 @@ fn check_referer(trust: &TrustedOrigins, referer: Option<&[u8]>) -> Result<(), R
         return Err(Rejection::InsecureReferer);
     }
     let netloc = netloc.to_ascii_lowercase();
-    if netloc == trust.own_netloc || trust.trusted_netlocs.iter().any(|t| *t == netloc) {
+    if netloc == trust.own_netloc || trust.trusted_netlocs.contains(&netloc) {
         Ok(())
     } else {
         Err(Rejection::BadReferer(referer.into_owned()))

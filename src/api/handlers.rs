@@ -1,4 +1,5 @@
 //! Thin handlers: read the request through extractors, call the rule modules, shape JSON.
+//! "Row N" is the row of the API table in SPEC §2 (and README).
 
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime};
@@ -18,7 +19,7 @@ use crate::{csrf, session, unix_now};
 
 const VARY_COOKIE: HeaderValue = HeaderValue::from_static("Cookie");
 
-/// 1. The simple GET: no preflight, no credentials needed.
+/// Row 1: the simple GET: no preflight, no credentials needed.
 pub async fn hello() -> Response {
     const HELLO: &str = r#"{"message":"Hello from the corslab API!"}"#;
     let mut res = Response::new(axum::body::Body::from(HELLO));
@@ -26,14 +27,14 @@ pub async fn hello() -> Response {
     res
 }
 
-/// 2. Lists the newest accounts (at most [`accounts::LIST_LIMIT`]).
+/// Row 2: lists the newest accounts (at most [`accounts::LIST_LIMIT`]).
 pub async fn list_users(State(app): State<AppState>) -> Result<Response, ApiError> {
     let users = app.accounts.list().await.map_err(ApiError::storage)?;
     Ok(json_response(StatusCode::OK, &users))
 }
 
-/// 2. The JSON POST: `application/json` makes the browser preflight it. CSRF-exempt, as
-/// the article's DRF view is: it creates an account that cannot log in.
+/// Row 2, the JSON POST: `application/json` makes the browser preflight it.
+/// CSRF-exempt, as the article's DRF view is: it creates an account that cannot log in.
 pub async fn create_user(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -56,8 +57,8 @@ pub async fn create_user(
     Ok(json_response(StatusCode::CREATED, &user))
 }
 
-/// 3. Username + password → an access and a refresh token. CSRF-exempt: nothing here rides
-/// on cookies, so a forged request gains the attacker nothing it could read.
+/// Row 3: username + password → an access and a refresh token. CSRF-exempt: nothing
+/// here rides on cookies, so a forged request gains the attacker nothing it could read.
 pub async fn token(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -77,7 +78,7 @@ pub async fn token(
     ))
 }
 
-/// 3b. A refresh token → a new access token.
+/// Row 3b: a refresh token → a new access token.
 pub async fn refresh(State(app): State<AppState>, JsonObject(body): JsonObject) -> Result<Response, ApiError> {
     let refresh = string_field(&body, "refresh")
         .ok()
@@ -96,7 +97,7 @@ pub async fn refresh(State(app): State<AppState>, JsonObject(body): JsonObject) 
     ))
 }
 
-/// 4. Bearer-authenticated: no cookie involved, so no CSRF risk, but a preflight (the
+/// Row 4, the Bearer call: no cookie involved, so no CSRF risk, but a preflight (the
 /// `Authorization` header is not CORS-safelisted).
 pub async fn protected(AccessClaims(claims): AccessClaims) -> Response {
     #[derive(serde::Serialize)]
@@ -113,7 +114,7 @@ pub async fn protected(AccessClaims(claims): AccessClaims) -> Response {
     json_response(StatusCode::OK, &Protected { user, claims: &claims })
 }
 
-/// 5. A fresh masked token, and the `csrftoken` cookie (re)set: Django's `get_token`.
+/// Row 5: a fresh masked token, and the `csrftoken` cookie (re)set: Django's `get_token`.
 pub async fn csrf_token(State(app): State<AppState>, cookies: RequestCookies) -> Response {
     // A malformed cookie is replaced, as Django's middleware does.
     let secret = csrf::secret_from_cookie(cookies.csrf.as_deref()).ok().flatten().unwrap_or_else(csrf::Secret::generate);
@@ -122,7 +123,7 @@ pub async fn csrf_token(State(app): State<AppState>, cookies: RequestCookies) ->
     res
 }
 
-/// 6. Cookie login: CSRF-checked, a new session key, and a rotated CSRF secret.
+/// Row 6: cookie login: CSRF-checked, a new session key, and a rotated CSRF secret.
 pub async fn login(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -142,7 +143,7 @@ pub async fn login(
     Ok(res)
 }
 
-/// 7. Who the session cookie says you are. POST is CSRF-checked, GET is not.
+/// Row 7: who the session cookie says you are. POST is CSRF-checked, GET is not.
 pub async fn session_data(
     State(app): State<AppState>,
     _: CsrfChecked,
@@ -165,7 +166,7 @@ pub async fn session_data(
     }
 }
 
-/// 8. Ends the session: the row is deleted, so a replayed `sessionid` is worthless.
+/// Row 8: ends the session: the row is deleted, so a replayed `sessionid` is worthless.
 pub async fn logout(State(app): State<AppState>, _: CsrfChecked, cookies: RequestCookies) -> Result<Response, ApiError> {
     let was_authenticated = match &cookies.session {
         Some(key) => app.sessions.logout(key, unix_now()).await.map_err(ApiError::storage)?,

@@ -81,6 +81,7 @@ impl Feed {
     }
 }
 
+#[allow(clippy::result_large_err)] // the error is the response itself, built once
 fn visitor(params: &Params) -> Result<String, Response> {
     let query = params.lab.as_deref().map(|v| format!("lab={v}"));
     Tag::from_query(query.as_deref()).map(|t| t.visitor.to_owned()).ok_or_else(|| {
