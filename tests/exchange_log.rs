@@ -206,6 +206,9 @@ async fn a_bad_visitor_id_is_a_clear_error() {
     }
     let r = client().get(page(&lab, "/exchanges/stream?lab=x")).send().await.unwrap();
     assert_eq!(r.status(), 400);
+    let r = client().get(page(&lab, &format!("/exchanges?lab={VISITOR}&after=soon"))).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_after");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -81,18 +82,26 @@ impl Feed {
     }
 }
 
+/// The visitor id and `after` from the query, or a JSON 400 saying what is wrong.
 #[allow(clippy::result_large_err)] // the error is the response itself, built once
-fn visitor(params: &Params) -> Result<String, Response> {
-    let query = params.lab.as_deref().map(|v| format!("lab={v}"));
-    Tag::from_query(query.as_deref()).map(|t| t.visitor.to_owned()).ok_or_else(|| {
-        let body = r#"{"detail":"Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.","code":"invalid_visitor"}"#;
+fn read_query(query: Result<Query<Params>, QueryRejection>) -> Result<(String, Params), Response> {
+    let bad = |detail: &str, code: &str| {
+        let body = serde_json::json!({"detail": detail, "code": code}).to_string();
         (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-    })
+    };
+    let Ok(Query(params)) = query else {
+        return Err(bad("\"after\" must be an exchange id (a whole number).", "invalid_after"));
+    };
+    let tag = params.lab.as_deref().map(|v| format!("lab={v}"));
+    match Tag::from_query(tag.as_deref()) {
+        Some(t) => Ok((t.visitor.to_owned(), params)),
+        None => Err(bad("Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.", "invalid_visitor")),
+    }
 }
 
 /// `GET /exchanges?lab=<visitor>[&after=<id>]`: the visitor's exchanges, oldest first.
-async fn list(State(feed): State<Feed>, Query(params): Query<Params>) -> Response {
-    let visitor = match visitor(&params) {
+async fn list(State(feed): State<Feed>, query: Result<Query<Params>, QueryRejection>) -> Response {
+    let (visitor, params) = match read_query(query) {
         Ok(v) => v,
         Err(res) => return res,
     };
@@ -103,8 +112,8 @@ async fn list(State(feed): State<Feed>, Query(params): Query<Params>) -> Respons
 /// `GET /exchanges/stream?lab=<visitor>`: every exchange as an `exchange` event whose id is
 /// the exchange id; a reconnecting `EventSource` sends `Last-Event-ID` and misses nothing
 /// still in the log.
-async fn stream(State(feed): State<Feed>, Query(params): Query<Params>, headers: HeaderMap) -> Response {
-    let visitor = match visitor(&params) {
+async fn stream(State(feed): State<Feed>, query: Result<Query<Params>, QueryRejection>, headers: HeaderMap) -> Response {
+    let (visitor, params) = match read_query(query) {
         Ok(v) => v,
         Err(res) => return res,
     };
