@@ -159,10 +159,6 @@ impl Cors {
         })
     }
 
-    pub fn policy(&self) -> &CorsPolicy {
-        &self.policy
-    }
-
     pub fn name(&self) -> &Arc<str> {
         &self.name
     }

@@ -92,18 +92,6 @@ impl Origin {
         Origin { scheme: Scheme::Http, host: "localhost".to_owned(), port }
     }
 
-    pub fn scheme(&self) -> Scheme {
-        self.scheme
-    }
-
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     pub fn is_https(&self) -> bool {
         self.scheme == Scheme::Https
     }
