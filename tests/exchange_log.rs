@@ -208,7 +208,10 @@ async fn a_bad_visitor_id_is_a_clear_error() {
     assert_eq!(r.status(), 400);
     let r = client().get(page(&lab, &format!("/exchanges?lab={VISITOR}&after=soon"))).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_after");
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_query");
+    let r = client().get(page(&lab, "/exchanges?lab=visitor-aaaa&lab=visitor-bbbb")).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_query");
 }
 
 #[tokio::test]

@@ -43,11 +43,19 @@ struct Feed {
     stopped: watch::Receiver<bool>,
 }
 
-pub fn router(log: Arc<ExchangeLog>, cx: &Context<'_>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
+/// The feed for `log`, whose exchanges were made against `api_origin` by pages on
+/// `page_origin` (the fallback for requests that carry no `Origin`).
+pub fn router(
+    log: Arc<ExchangeLog>,
+    api_origin: &str,
+    page_origin: &str,
+    max_streams: usize,
+    stopped: watch::Receiver<bool>,
+) -> Router {
     let feed = Feed {
         log,
-        api_origin: cx.api.into(),
-        page_origin: cx.page.into(),
+        api_origin: api_origin.into(),
+        page_origin: page_origin.into(),
         streams: Arc::new(AtomicUsize::new(0)),
         max_streams,
         stopped,
@@ -90,7 +98,10 @@ fn read_query(query: Result<Query<Params>, QueryRejection>) -> Result<(String, P
         (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     };
     let Ok(Query(params)) = query else {
-        return Err(bad("\"after\" must be an exchange id (a whole number).", "invalid_after"));
+        return Err(bad(
+            "The query must be ?lab=<visitor>[&after=<exchange id, a whole number>], each given once.",
+            "invalid_query",
+        ));
     };
     let tag = params.lab.as_deref().map(|v| format!("lab={v}"));
     match Tag::from_query(tag.as_deref()) {
