@@ -123,9 +123,13 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         &[(WITHOUT_CORS_PREFIX, cors(CorsPolicy::without_cors())?)],
     );
     let (stop, stopped) = watch::channel(false);
-    let (api, page) = (api_origin.to_string(), page_origin.to_string());
-    let cx = exchange::annotate::Context { api: &api, page: &page, value_bytes: limits.log.value_bytes };
-    let feed = exchange::feed::router(log, &cx, limits.log_streams, stopped.clone());
+    let feed = exchange::feed::router(
+        log,
+        &api_origin.to_string(),
+        &page_origin.to_string(),
+        limits.log_streams,
+        stopped.clone(),
+    );
     let page_router = page::router(&api_origin, config.page_dir.clone()).merge(feed);
 
     let mut servers = JoinSet::new();

@@ -298,7 +298,8 @@ impl ExchangeLog {
     }
 
     /// The visitor's exchanges with id greater than `after`, oldest first.
-    pub fn since(&self, visitor: &str, after: u64) -> Vec<Arc<Exchange>> {
+    #[cfg(test)]
+    fn since(&self, visitor: &str, after: u64) -> Vec<Arc<Exchange>> {
         let mut all = self.history(visitor);
         all.retain(|e| e.id > after);
         all
