@@ -1977,8 +1977,16 @@
   }
 
   function laneSub(lane) {
-    if (lane === "api") return new URL(API_ORIGIN).host;
-    return t(lane === "js" ? "wire.laneJsSub" : "wire.laneBrowserSub");
+    const sub = makeEl("span", "lane-sub");
+    if (lane !== "api") {
+      sub.textContent = t(lane === "js" ? "wire.laneJsSub" : "wire.laneBrowserSub");
+      return sub;
+    }
+    // A host:port wider than the lane breaks after the colon, not inside the port.
+    const host = new URL(API_ORIGIN).host;
+    const colon = host.lastIndexOf(":") + 1;
+    sub.append(host.slice(0, colon), document.createElement("wbr"), host.slice(colon));
+    return sub;
   }
 
   /* The drawing is one image to assistive technology (role=img, labelled), because the
@@ -1998,7 +2006,7 @@
     const row = makeEl("div", "seq-row seq-head");
     for (const lane of LANES) {
       const head = makeEl("span", "lane-head lane-" + lane);
-      head.append(makeEl("span", "lane-name", laneName(lane)), makeEl("span", "lane-sub", laneSub(lane)));
+      head.append(makeEl("span", "lane-name", laneName(lane)), laneSub(lane));
       row.append(head);
     }
     return row;
