@@ -1,6 +1,6 @@
-//! Rule-by-rule tests. Each test is named after the row of `probe/RESULTS.md`
-//! it reproduces (`s_*` actual response, `m_*` modes, `p_*` preflight, `c_*`
-//! cache, `r_*` redirects, `k_*` cookies, `n_*` rows added by this session) and
+//! Rule-by-rule tests. Each test is named after the row of
+//! `tools/cors-probe/RESULTS.md` it reproduces (`s_*` actual response, `m_*` modes, `p_*` preflight, `c_*`
+//! cache, `r_*` redirects, `k_*` cookies, `n_*` rows added later) and
 //! asserts what a user notices: the CorsError, the console line (quoted
 //! verbatim from the measurement, chromedriver's "<page URL> - " prefix
 //! removed), the readable headers, the preflight reasons.
