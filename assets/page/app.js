@@ -686,14 +686,15 @@
     return Object.prototype.hasOwnProperty.call(MESSAGES.en, key);
   }
 
-  /** Both languages must define the same keys; drift is a bug worth a warning. */
+  /** Both languages must define the same keys. Drift is logged as an error, so the
+   *  browser tests, which fail on any console error of the page's own, catch it. */
   function checkDictionary() {
     const en = Object.keys(MESSAGES.en);
     const ja = Object.keys(MESSAGES.ja);
     const missingJa = en.filter((k) => !(k in MESSAGES.ja));
     const missingEn = ja.filter((k) => !(k in MESSAGES.en));
     if (missingJa.length || missingEn.length) {
-      console.warn("corslab i18n: keys missing", { ja: missingJa, en: missingEn });
+      console.error("corslab i18n: keys missing", { ja: missingJa, en: missingEn });
     }
   }
 
