@@ -5,6 +5,7 @@
 //! hyper's header-size limit, header-read timeout or a connection cap, and the lab promises
 //! all three.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,7 +13,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use axum::Router;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -157,7 +158,11 @@ async fn purge_expired_sessions(app: Arc<App>, mut stopped: watch::Receiver<bool
 }
 
 /// Serves HTTP/1.1 on `listener` until `stopped` turns true.
-pub async fn serve(listener: TcpListener, router: Router, limits: Limits, mut stopped: watch::Receiver<bool>) {
+pub async fn serve<S>(listener: TcpListener, service: S, limits: Limits, mut stopped: watch::Receiver<bool>)
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
@@ -183,12 +188,12 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, mut st
             _ = stopped.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        let service = service.clone();
+        let per_connection = hyper::service::service_fn(move |mut req: Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().call(req.map(Body::new))
+            service.clone().call(req.map(Body::new))
         });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), per_connection));
         tokio::spawn(async move {
             let _ = conn.await;
             drop(slot);

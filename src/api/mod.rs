@@ -1,30 +1,33 @@
 //! The JSON API of SPEC §2: its route table, shared state, and the CORS policies in front.
 //!
-//! A request flows: [`crate::server`] (limits, peer address) → [`ExchangeLayer`] (records
-//! tagged requests) → [`CorsLayer`] (preflights are
-//! answered here) → the route table below → an extractor or two ([`extract`]: CSRF check,
+//! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount) →
+//! [`ExchangeLayer`] (records tagged requests) → [`CorsLayer`] (preflights are answered
+//! here) → the route table below → an extractor or two ([`extract`]: CSRF check,
 //! cookies, JSON body) → a thin handler ([`handlers`]) calling the rule modules.
 
 mod error;
 mod extract;
 mod handlers;
 
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::Router;
 use serde::Serialize;
+use tower::{Layer, Service};
 
 pub use error::ApiError;
 
 use crate::accounts::Accounts;
 use crate::config::Limits;
 use crate::cookie::CookiePolicy;
-use crate::cors::{Cors, CorsLayer};
-use crate::exchange::{ExchangeLayer, ExchangeLog};
+use crate::cors::{Cors, CorsLayer, CorsService};
+use crate::exchange::{ExchangeLayer, ExchangeLog, ExchangeService};
 use crate::csrf::TrustedOrigins;
 use crate::jwt::JwtKeys;
 use crate::ratelimit::RateLimiter;
@@ -73,14 +76,63 @@ static ENDPOINTS: [Endpoint; 9] = [
     Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", methods: || post(handlers::logout) },
 ];
 
+/// One mount of the route table: its exchange log recorder outside, its CORS policy inside.
+type Mount = ExchangeService<CorsService<Router>>;
+
 /// The API behind `default` CORS, plus the same API under each `(prefix, policy)`, each
 /// wrapped in the exchange log. The lab mounts [`crate::cors::CorsPolicy::without_cors`] at
 /// `/without-cors` so the page can show a request the browser blocks.
-pub fn router(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&str, Arc<Cors>)]) -> Router {
+///
+/// Each mount wraps the whole route table once. `Router::layer` would wrap every route
+/// instead, and then every request pays for boxing and cloning one service per layer.
+#[derive(Clone)]
+pub struct Api {
+    default: Mount,
+    mounts: Arc<[(&'static str, Mount)]>,
+}
+
+pub fn router(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&'static str, Arc<Cors>)]) -> Api {
     let mount = |prefix: &str, cors: Arc<Cors>| {
-        endpoints(app.clone()).layer(CorsLayer::new(cors.clone())).layer(ExchangeLayer::new(log.clone(), cors, prefix))
+        ExchangeLayer::new(log.clone(), cors.clone(), prefix).layer(CorsLayer::new(cors).layer(endpoints(app.clone())))
     };
-    mounts.iter().fold(mount("", default), |router, (prefix, cors)| router.nest(prefix, mount(prefix, cors.clone())))
+    Api {
+        default: mount("", default),
+        mounts: mounts.iter().map(|(prefix, cors)| (*prefix, mount(prefix, cors.clone()))).collect(),
+    }
+}
+
+impl Service<Request<Body>> for Api {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = <Mount as Service<Request<Body>>>::Future;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Every mount ends in an axum `Router`, which is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+        for (prefix, mount) in self.mounts.iter() {
+            if let Some(uri) = strip_prefix(req.uri(), prefix) {
+                *req.uri_mut() = uri;
+                return mount.clone().call(req);
+            }
+        }
+        self.default.clone().call(req)
+    }
+}
+
+/// `/without-cors/api/hello/?x` → `/api/hello/?x`, as `Router::nest` strips a prefix;
+/// `None` when the path is not under `prefix`.
+fn strip_prefix(uri: &Uri, prefix: &str) -> Option<Uri> {
+    let rest = uri.path().strip_prefix(prefix).filter(|rest| rest.is_empty() || rest.starts_with('/'))?;
+    let path = if rest.is_empty() { "/" } else { rest };
+    let target = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    };
+    // A suffix of a valid path, plus its query, is itself valid.
+    target.parse().ok()
 }
 
 fn endpoints(app: AppState) -> Router {
@@ -131,5 +183,15 @@ mod tests {
             assert!(e.path.starts_with("/api/") && e.path.ends_with('/'), "{}", e.path);
             assert!(e.allow.ends_with("OPTIONS"), "{}", e.path);
         }
+    }
+
+    #[test]
+    fn a_mount_prefix_is_stripped_only_at_a_segment_boundary() {
+        let strip = |uri: &str| strip_prefix(&uri.parse().unwrap(), "/without-cors").map(|u| u.to_string());
+        assert_eq!(strip("/without-cors/api/hello/?lab=v.include").as_deref(), Some("/api/hello/?lab=v.include"));
+        assert_eq!(strip("/without-cors").as_deref(), Some("/"));
+        assert_eq!(strip("/without-cors?x=1").as_deref(), Some("/?x=1"));
+        assert_eq!(strip("/without-corsets/api/hello/"), None);
+        assert_eq!(strip("/api/hello/"), None);
     }
 }

@@ -526,7 +526,7 @@ where
     }
 }
 
-/// The URI as the client sent it, before a nested router stripped the mount's prefix.
+/// The URI as the client sent it, before the API stripped the mount's prefix.
 fn with_prefix(prefix: &str, uri: &Uri) -> Uri {
     if prefix.is_empty() {
         return uri.clone();
