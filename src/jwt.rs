@@ -51,11 +51,18 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     header_b64: String,
-    /// Tokens whose signature and claims already checked out, keyed by the exact token
-    /// text: an SPA sends the same Bearer token on every call, and verifying it costs more
-    /// than the rest of the request. Type and expiry are still checked on every use. Only
-    /// valid tokens enter, so a forged one can never hit; bounded by [`VERIFIED_CAPACITY`].
-    verified: Mutex<HashMap<Box<str>, Arc<Claims>>>,
+    /// Tokens whose signature and claims already checked out: an SPA sends the same Bearer
+    /// token on every call, and verifying it costs more than the rest of the request. Type
+    /// and expiry are still checked on every use. Only valid tokens enter, and a hit needs
+    /// the exact token text, so a forged one can never hit; bounded by [`VERIFIED_CAPACITY`].
+    verified: Mutex<HashMap<Box<str>, Verified>>,
+}
+
+/// A remembered token, found by its signature part: that is enough to tell tokens apart
+/// (an HMAC no one else can produce) and hashes in a fifth of the time the whole text takes.
+struct Verified {
+    token: Box<str>,
+    claims: Arc<Claims>,
 }
 
 /// Most tokens remembered as verified; beyond it, the memory is simply cleared. Only tokens
@@ -79,7 +86,7 @@ impl JwtKeys {
         }
     }
 
-    fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Arc<Claims>>> {
+    fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Verified>> {
         self.verified.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -114,7 +121,8 @@ impl JwtKeys {
     /// `jsonwebtoken::crypto::verify`: `jsonwebtoken::decode` parses the claims twice and
     /// the header into a struct of a dozen fields, which made Bearer calls 30 % slower.
     pub fn verify(&self, token: &str, expected: TokenType, now: u64) -> Result<Arc<Claims>, TokenError> {
-        let known = self.verified().get(token).cloned();
+        let signature = token.rsplit_once('.').map_or(token, |(_, signature)| signature);
+        let known = self.verified().get(signature).filter(|v| *v.token == *token).map(|v| v.claims.clone());
         let claims = match known {
             Some(claims) => claims,
             None => {
@@ -123,7 +131,7 @@ impl JwtKeys {
                 if verified.len() >= VERIFIED_CAPACITY {
                     verified.clear();
                 }
-                verified.insert(token.into(), claims.clone());
+                verified.insert(signature.into(), Verified { token: token.into(), claims: claims.clone() });
                 claims
             }
         };
@@ -177,17 +185,19 @@ pub enum AuthorizationError {
 
 /// The token in `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110).
 pub fn bearer_token(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
-    let value = header.map(std::str::from_utf8).unwrap_or(Ok(""));
-    let value = value.map_err(|_| AuthorizationError::Malformed)?.trim_ascii();
+    let value = header.unwrap_or_default().trim_ascii();
     if value.is_empty() {
         return Err(AuthorizationError::Missing);
     }
-    let (scheme, token) = value.split_once(|c: char| c.is_ascii_whitespace()).ok_or(AuthorizationError::Malformed)?;
+    let space = value.iter().position(u8::is_ascii_whitespace).ok_or(AuthorizationError::Malformed)?;
+    let (scheme, token) = value.split_at(space);
     let token = token.trim_ascii_start();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.bytes().any(|b| b.is_ascii_whitespace()) {
+    // `fold`, not `any`: without an early exit the scan of a long token vectorizes.
+    let inner_space = token.iter().fold(false, |seen, b| seen | b.is_ascii_whitespace());
+    if !scheme.eq_ignore_ascii_case(b"bearer") || inner_space {
         return Err(AuthorizationError::Malformed);
     }
-    Ok(token)
+    std::str::from_utf8(token).map_err(|_| AuthorizationError::Malformed)
 }
 
 #[cfg(test)]
@@ -241,6 +251,14 @@ mod tests {
         // The same claims under a forged signature are not the remembered token.
         let forged = format!("{}x", &t[..t.len() - 1]);
         assert!(matches!(k.verify(&forged, TokenType::Access, NOW + 1), Err(TokenError::Invalid(_))));
+        // Nor is the remembered signature under other claims (memory is found by signature).
+        let p = parts(&t);
+        let admin = URL_SAFE_NO_PAD.encode(
+            r#"{"token_type":"access","exp":1795478700,"iat":1795478400,"jti":"x","user_id":1,"username":"admin"}"#,
+        );
+        let forged = format!("{}.{admin}.{}", p[0], p[2]);
+        assert_eq!(k.verify(&forged, TokenType::Access, NOW + 1), Err(TokenError::Invalid("the signature does not match")));
+        assert_eq!(k.verify(&t, TokenType::Access, NOW + 1).unwrap().username, "demo", "still remembered as it was");
     }
 
     #[test]
