@@ -117,7 +117,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     });
     let cors = |policy| Cors::new(policy).map(Arc::new).map_err(StartError);
     let log = Arc::new(ExchangeLog::new(limits.log));
-    let api_router = api::router(
+    let api = api::Api::new(
         app.clone(),
         log.clone(),
         cors(CorsPolicy::article(&allowed))?,
@@ -135,7 +135,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
-    servers.spawn(serve(api_listener, api_router, limits, stopped.clone()));
+    servers.spawn(serve(api_listener, api, limits, stopped.clone()));
     servers.spawn(purge_expired_sessions(app, stopped));
 
     Ok(RunningLab { page_origin, api_origin, page_addr, api_addr, database: config.database, stop, servers })

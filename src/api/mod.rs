@@ -91,13 +91,15 @@ pub struct Api {
     mounts: Arc<[(&'static str, Mount)]>,
 }
 
-pub fn router(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&'static str, Arc<Cors>)]) -> Api {
-    let mount = |prefix: &str, cors: Arc<Cors>| {
-        ExchangeLayer::new(log.clone(), cors.clone(), prefix).layer(CorsLayer::new(cors).layer(endpoints(app.clone())))
-    };
-    Api {
-        default: mount("", default),
-        mounts: mounts.iter().map(|(prefix, cors)| (*prefix, mount(prefix, cors.clone()))).collect(),
+impl Api {
+    pub fn new(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&'static str, Arc<Cors>)]) -> Api {
+        let mount = |prefix: &str, cors: Arc<Cors>| {
+            ExchangeLayer::new(log.clone(), cors.clone(), prefix).layer(CorsLayer::new(cors).layer(endpoints(app.clone())))
+        };
+        Api {
+            default: mount("", default),
+            mounts: mounts.iter().map(|(prefix, cors)| (*prefix, mount(prefix, cors.clone()))).collect(),
+        }
     }
 }
 
