@@ -23,12 +23,18 @@ struct Asset {
     embedded: &'static str,
 }
 
-const ASSETS: [Asset; 3] = [
+const ASSETS: [Asset; 4] = [
     Asset {
         route: "/",
         file: "index.html",
         content_type: "text/html; charset=utf-8",
         embedded: include_str!("../assets/page/index.html"),
+    },
+    Asset {
+        route: "/messages.js",
+        file: "messages.js",
+        content_type: "text/javascript; charset=utf-8",
+        embedded: include_str!("../assets/page/messages.js"),
     },
     Asset {
         route: "/app.js",

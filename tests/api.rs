@@ -958,7 +958,7 @@ async fn the_page_is_served_with_the_api_origin_and_a_strict_csp() {
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("content=\"{}\"", lab.api_origin)));
     assert!(!html.contains("{{API_ORIGIN}}"));
-    for asset in ["/app.js", "/style.css"] {
+    for asset in ["/messages.js", "/app.js", "/style.css"] {
         let r = client().get(format!("{page}{asset}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{asset}");
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
