@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """corslab verdict-engine probe: measure what real Chromium does with cross-origin fetches.
 
-Usage:  python3 probe/cors_probe.py [case-id-prefix ...]
+Usage:  python3 tools/cors-probe/cors_probe.py [case-id-prefix ...]
 
 It starts
   * one tiny raw HTTP server per origin (page  http://localhost:18000,
@@ -22,6 +22,7 @@ Results go to probe/results.json and a readable table probe/RESULTS.md; the Rust
 unit tests in src/verdict.rs quote the console strings recorded there.
 The session is always deleted and chromedriver's process group killed.
 """
+import contextlib
 import json
 import os
 import signal
@@ -671,12 +672,15 @@ fetch(url, init).then(async r => {
 """
 
 
-def run(selected):
+@contextlib.contextmanager
+def browser_session(binary="/usr/bin/chromium", logging=True):
+    """chromedriver in its own process group and one headless Chromium session; yields the
+    session id, and always ends the session and the driver (killing chromedriver alone
+    would orphan Chromium)."""
     tmp = tempfile.mkdtemp(prefix="corsprobe-")
     drv = subprocess.Popen(["chromedriver", f"--port={DRIVER_PORT}"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, preexec_fn=os.setsid)
     sid = None
-    results = []
     try:
         for _ in range(50):
             try:
@@ -686,13 +690,31 @@ def run(selected):
                 time.sleep(0.1)
         caps = {"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+            "goog:chromeOptions": {"binary": binary, "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={tmp}/profile"]},
-            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}}}
+                f"--user-data-dir={tmp}/profile"]}}}}
+        if logging:
+            caps["capabilities"]["alwaysMatch"]["goog:loggingPrefs"] = {"browser": "ALL", "performance": "ALL"}
         sid = wd("POST", "/session", caps)["value"]["sessionId"]
         wd("POST", f"/session/{sid}/timeouts", {"script": 30000})
+        yield sid
+    finally:
+        if sid:
+            try:
+                wd("DELETE", f"/session/{sid}", timeout=20)
+            except Exception as e:  # noqa
+                print("session delete failed:", e)
+        try:
+            os.killpg(drv.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        drv.wait(timeout=10)
+
+
+def run(selected):
+    results = []
+    with browser_session() as sid:
         version = wd("GET", "/status")["value"].get("build", {})
         current_page = None
         for c in CASES:
@@ -730,17 +752,6 @@ def run(selected):
             results.append(res)
             print(short(res), flush=True)
         return results, version
-    finally:
-        if sid:
-            try:
-                wd("DELETE", f"/session/{sid}", timeout=20)
-            except Exception as e:  # noqa
-                print("session delete failed:", e)
-        try:
-            os.killpg(drv.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        drv.wait(timeout=10)
 
 
 def summarize_perf(perf, cid):

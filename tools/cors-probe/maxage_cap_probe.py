@@ -5,7 +5,7 @@ Chromium is started through a wrapper that LD_PRELOADs libfaketime (Debian packa
 `faketime`) with a timestamp file, so the test can move Chromium's clocks (wall and
 monotonic) forward while it runs. Servers, chromedriver and the harness keep real time.
 
-Usage: [CAP_STEPS=7000,7300] python3 probe/maxage_cap_probe.py /path/to/chromium-wrapper /path/to/timestamp-file
+Usage: [CAP_STEPS=7000,7300] python3 tools/cors-probe/maxage_cap_probe.py /path/to/chromium-wrapper /path/to/timestamp-file
 Prints which requests reached the server at each simulated time.
 
 Setup (Debian): `apt-get install -y faketime`, then a wrapper such as
@@ -16,7 +16,7 @@ Setup (Debian): `apt-get install -y faketime`, then a wrapper such as
 with /tmp/ft/rc holding "+0". The control case (Max-Age 600, re-preflighted after
 +700 s) shows the clock shift reaches Chromium's preflight cache.
 """
-import os, signal, socket, subprocess, sys, tempfile, time
+import os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cors_probe as cp
 
@@ -39,61 +39,39 @@ def set_offset(seconds):
 def main():
     set_offset(0)
     servers = cp.start_servers()
-    tmp = tempfile.mkdtemp(prefix="corsprobe-cap-")
-    drv = subprocess.Popen(["chromedriver", f"--port={cp.DRIVER_PORT}"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, preexec_fn=os.setsid)
-    sid = None
     try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", cp.DRIVER_PORT), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": WRAPPER, "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                                        "--no-first-run", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync",
-                                        f"--user-data-dir={tmp}/profile"]}}}}
-        sid = cp.wd("POST", "/session", caps)["value"]["sessionId"]
-        cp.wd("POST", f"/session/{sid}/timeouts", {"script": 30000})
-        cp.wd("POST", f"/session/{sid}/url", {"url": A + "/"})
-
-        def put(cid, label):
-            with cp.LOG_LOCK:
-                cp.SERVER_LOG.clear()
-            out = cp.wd("POST", f"/session/{sid}/execute/async",
-                        {"script": cp.FETCH_JS, "args": [f"{T}/c/{cid}/", {"method": "PUT"}]})["value"]
-            time.sleep(0.3)
-            with cp.LOG_LOCK:
-                seen = [m for (_p, m, path, _h) in cp.SERVER_LOG if f"/c/{cid}/" in path]
-            js = out.get("status") if out.get("ok") else out.get("message")
-            print(f"{label:<40} js={js} server={seen}", flush=True)
-
-        put("cap_ctl", "ctl t=0")
-        put("cap_ctl", "ctl t=0 again (cached?)")
-        set_offset(700)
-        put("cap_ctl", "ctl t=+700 (Max-Age 600 expired?)")
-        put("cap_big", "big t=+700 (first)")
-        first, second = (int(x) for x in os.environ.get("CAP_STEPS", "7000,7300").split(","))
-        set_offset(700 + first)
-        put("cap_big", f"big t=+{first} after first")
-        set_offset(700 + second)
-        put("cap_big", f"big t=+{second} after first")
+        with cp.browser_session(binary=WRAPPER, logging=False) as sid:
+            run_steps(sid)
     finally:
-        if sid:
-            try:
-                cp.wd("DELETE", f"/session/{sid}", timeout=20)
-            except Exception as e:  # noqa
-                print("session delete failed:", e)
-        try:
-            os.killpg(drv.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        drv.wait(timeout=10)
         for s in servers:
             s.shutdown()
         set_offset(0)
+
+
+def run_steps(sid):
+    cp.wd("POST", f"/session/{sid}/url", {"url": A + "/"})
+
+    def put(cid, label):
+        with cp.LOG_LOCK:
+            cp.SERVER_LOG.clear()
+        out = cp.wd("POST", f"/session/{sid}/execute/async",
+                    {"script": cp.FETCH_JS, "args": [f"{T}/c/{cid}/", {"method": "PUT"}]})["value"]
+        time.sleep(0.3)
+        with cp.LOG_LOCK:
+            seen = [m for (_p, m, path, _h) in cp.SERVER_LOG if f"/c/{cid}/" in path]
+        js = out.get("status") if out.get("ok") else out.get("message")
+        print(f"{label:<40} js={js} server={seen}", flush=True)
+
+    put("cap_ctl", "ctl t=0")
+    put("cap_ctl", "ctl t=0 again (cached?)")
+    set_offset(700)
+    put("cap_ctl", "ctl t=+700 (Max-Age 600 expired?)")
+    put("cap_big", "big t=+700 (first)")
+    first, second = (int(x) for x in os.environ.get("CAP_STEPS", "7000,7300").split(","))
+    set_offset(700 + first)
+    put("cap_big", f"big t=+{first} after first")
+    set_offset(700 + second)
+    put("cap_big", f"big t=+{second} after first")
 
 
 if __name__ == "__main__":
