@@ -1,20 +1,17 @@
 //! User accounts and their passwords.
 //!
 //! Passwords are stored only as Argon2id PHC strings. Hashing is deliberately slow (≈ 20 ms
-//! and 19 MiB each), so it runs on blocking threads, a few at a time, behind a bounded queue:
-//! a burst of logins waits its turn or is told to retry later, and never stalls the async
-//! workers serving everyone else.
+//! and 19 MiB each), so it runs on a few dedicated threads behind a bounded queue
+//! ([`hasher`]): a burst of logins waits its turn or is told to retry later, never stalls the
+//! async workers serving everyone else, and leaves no memory behind.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::Argon2;
 use serde::Serialize;
-use tokio::sync::{OnceCell, Semaphore};
 
 use crate::store::{Db, StoreError};
+
+mod hasher;
+
+pub use hasher::{HasherBusy, PasswordHasher};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -68,82 +65,6 @@ pub fn valid_email(email: &str) -> bool {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     });
     email.len() <= EMAIL_MAX && local_ok && labels_ok && (domain.contains('.') || domain == "localhost")
-}
-
-/// The hashing queue is full: the caller should answer 429 and let the client retry.
-#[derive(Debug, PartialEq, Eq)]
-pub struct HasherBusy;
-
-/// Runs Argon2 off the async workers: at most `parallel` at once, at most `queue` more
-/// waiting; anything beyond is refused at once rather than queued without bound.
-pub struct PasswordHasher {
-    running: Arc<Semaphore>,
-    admitted: AtomicUsize,
-    capacity: usize,
-    /// Hash verified when the username does not exist, so a failed login takes as long
-    /// whether or not the account exists (Django does the same).
-    dummy: OnceCell<String>,
-}
-
-impl PasswordHasher {
-    pub fn new(parallel: usize, queue: usize) -> PasswordHasher {
-        PasswordHasher {
-            running: Arc::new(Semaphore::new(parallel.max(1))),
-            admitted: AtomicUsize::new(0),
-            capacity: parallel.max(1) + queue,
-            dummy: OnceCell::new(),
-        }
-    }
-
-    pub async fn hash(&self, password: &str) -> Result<String, HasherBusy> {
-        let password = password.to_owned();
-        self.run(move || {
-            Argon2::default().hash_password(password.as_bytes()).expect("argon2 with default params").to_string()
-        })
-        .await
-    }
-
-    pub async fn verify(&self, password: &str, phc: Option<&str>) -> Result<bool, HasherBusy> {
-        let phc = match phc {
-            Some(phc) => phc.to_owned(),
-            None => self.dummy.get_or_try_init(|| self.hash("dummy password")).await?.clone(),
-        };
-        let password = password.to_owned();
-        self.run(move || {
-            PasswordHash::new(&phc)
-                .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-        })
-        .await
-    }
-
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HasherBusy> {
-        let _admission = Admission::enter(&self.admitted, self.capacity).ok_or(HasherBusy)?;
-        let permit = self.running.clone().acquire_owned().await.map_err(|_| HasherBusy)?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|_| HasherBusy)
-    }
-}
-
-/// A slot in the bounded queue, released on drop (also when the request is cancelled).
-struct Admission<'a>(&'a AtomicUsize);
-
-impl<'a> Admission<'a> {
-    fn enter(count: &'a AtomicUsize, capacity: usize) -> Option<Admission<'a>> {
-        count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < capacity).then_some(n + 1))
-            .ok()
-            .map(|_| Admission(count))
-    }
-}
-
-impl Drop for Admission<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
 }
 
 #[derive(Debug)]
@@ -267,39 +188,5 @@ mod tests {
             assert!(!valid_email(bad), "{bad:?}");
         }
         assert!(!valid_email(&format!("{}@example.com", "a".repeat(65))));
-    }
-
-    #[tokio::test]
-    async fn hashes_verify_and_wrong_passwords_fail() {
-        let h = PasswordHasher::new(2, 4);
-        let phc = h.hash("demo-password").await.unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$"));
-        assert_eq!(h.verify("demo-password", Some(&phc)).await, Ok(true));
-        assert_eq!(h.verify("wrong", Some(&phc)).await, Ok(false));
-        assert_eq!(h.verify("demo-password", None).await, Ok(false));
-        assert_eq!(h.verify("x", Some("not a phc string")).await, Ok(false));
-    }
-
-    #[tokio::test]
-    async fn queue_beyond_capacity_is_refused_not_waited_for() {
-        let h = Arc::new(PasswordHasher::new(1, 1));
-        let gate = Arc::new(std::sync::Barrier::new(2));
-        let (g1, g2) = (gate.clone(), gate.clone());
-        let h1 = h.clone();
-        let first = tokio::spawn(async move { h1.run(move || g1.wait()).await });
-        // Wait until the first job holds the only running slot.
-        while h.running.available_permits() > 0 {
-            tokio::task::yield_now().await;
-        }
-        let h2 = h.clone();
-        let second = tokio::spawn(async move { h2.run(|| ()).await });
-        while h.admitted.load(Ordering::Acquire) < 2 {
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(h.run(|| ()).await.unwrap_err(), HasherBusy);
-        g2.wait();
-        assert!(first.await.unwrap().is_ok());
-        assert!(second.await.unwrap().is_ok());
-        assert!(h.run(|| ()).await.is_ok(), "slots are released");
     }
 }

@@ -5,11 +5,13 @@
 //! `-`), so the three sources cannot drift apart. [`Settings::resolve`] merges and validates
 //! them into a [`Config`], refusing anything wrong with a message that names the setting.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use serde::Deserialize;
 
 use crate::cookie::{CookiePolicy, SameSite};
@@ -160,6 +162,21 @@ pub struct Settings {
     /// Log filter, e.g. "info" or "corslab=debug" [default: info].
     #[arg(long, env = "CORSLAB_LOG", value_name = "FILTER", help_heading = "Logging")]
     pub log: Option<String>,
+
+    /// Where each given setting came from, so an error can point there.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub sources: BTreeMap<String, Source>,
+}
+
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    /// The environment variable's name.
+    Env(String),
+    /// The TOML file given with `--config`.
+    File(PathBuf),
 }
 
 /// Every limit the servers enforce, in one place.
@@ -250,42 +267,77 @@ impl std::fmt::Debug for DemoAccount {
     }
 }
 
-/// A setting that cannot be used, with the reason; `Display` is the message for the user.
+/// A setting that cannot be used, with the reason and, when known, where the value came from;
+/// `Display` is the message for the user.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError {
-    pub setting: &'static str,
+    /// The setting's name as in the TOML file (`page_port`).
+    pub setting: String,
     pub problem: String,
+    pub source: Option<Source>,
 }
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let flag = self.setting.replace('_', "-");
-        let env = self.setting.to_ascii_uppercase();
-        write!(f, "{} (--{flag}, CORSLAB_{env}): {}", self.setting, self.problem)
+        let (setting, problem) = (&self.setting, &self.problem);
+        let flag = setting.replace('_', "-");
+        match &self.source {
+            Some(Source::Flag) => write!(f, "--{flag}: {problem}"),
+            Some(Source::Env(var)) => write!(f, "{var} (environment variable): {problem}"),
+            Some(Source::File(path)) => write!(f, "{setting} in {}: {problem}", path.display()),
+            None => write!(f, "{setting} (--{flag}, CORSLAB_{}): {problem}", setting.to_ascii_uppercase()),
+        }
     }
 }
 
 impl std::error::Error for ConfigError {}
 
 fn invalid(setting: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { setting, problem: problem.into() }
+    ConfigError { setting: setting.to_owned(), problem: problem.into(), source: None }
+}
+
+/// A command line clap could not read: its own error (usage, `--help`, `--version`, which
+/// it prints and exits on), or a bad value from an environment variable, which clap would
+/// blame on the flag the user never typed.
+#[derive(Debug)]
+pub enum CommandLineError {
+    Clap(clap::Error),
+    Config(ConfigError),
 }
 
 impl Settings {
+    /// Settings from these arguments and the `CORSLAB_*` environment, remembering which
+    /// setting came from where.
+    pub fn from_args<I, T>(args: I) -> Result<Settings, CommandLineError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let matches = Settings::command().try_get_matches_from(&args).map_err(|e| blame_environment(e, &args))?;
+        let mut settings = Settings::from_arg_matches(&matches).map_err(CommandLineError::Clap)?;
+        settings.sources = sources(&matches);
+        Ok(settings)
+    }
+
     /// Reads the TOML file named by `--config`, if any, under these settings.
     pub fn with_file(self) -> Result<Settings, ConfigError> {
         let Some(path) = self.config.clone() else { return Ok(self) };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| invalid("config", format!("cannot read {}: {e}", path.display())))?;
-        let file: Settings = basic_toml::from_str(&text)
-            .map_err(|e| invalid("config", format!("{}: {e}", path.display())))?;
-        Ok(self.or(file))
+        let in_file = |problem: String| ConfigError { setting: "config".into(), problem, source: Some(Source::File(path.clone())) };
+        let text = std::fs::read_to_string(&path).map_err(|e| in_file(format!("cannot read it: {e}")))?;
+        let file: Settings = basic_toml::from_str(&text).map_err(|e| in_file(e.to_string()))?;
+        Ok(self.or(file, &path))
     }
 
-    /// Each setting from `self`, or else from `fallback`.
-    fn or(self, fallback: Settings) -> Settings {
+    /// Each setting from `self`, or else from `file` (read from `path`).
+    fn or(mut self, file: Settings, path: &std::path::Path) -> Settings {
         macro_rules! merge {
-            ($($field:ident),* $(,)?) => { Settings { $($field: self.$field.or(fallback.$field)),* } };
+            ($($field:ident),* $(,)?) => {{
+                $(if self.$field.is_none() && file.$field.is_some() {
+                    self.sources.insert(stringify!($field).to_owned(), Source::File(path.to_owned()));
+                })*
+                Settings { $($field: self.$field.or(file.$field),)* sources: self.sources }
+            }};
         }
         merge!(
             config, bind, page_port, api_port, page_origin, api_origin, max_connections,
@@ -296,7 +348,17 @@ impl Settings {
     }
 
     /// Validates and fills in defaults. `jwt_secret_env` is `CORSLAB_JWT_SECRET`'s value.
-    pub fn resolve(self, jwt_secret_env: Option<String>) -> Result<Config, ConfigError> {
+    pub fn resolve(mut self, jwt_secret_env: Option<String>) -> Result<Config, ConfigError> {
+        let sources = std::mem::take(&mut self.sources);
+        self.resolve_here(jwt_secret_env).map_err(|mut e| {
+            if e.source.is_none() {
+                e.source = sources.get(&e.setting).cloned();
+            }
+            e
+        })
+    }
+
+    fn resolve_here(self, jwt_secret_env: Option<String>) -> Result<Config, ConfigError> {
         let defaults = Limits::default();
         let origin = |setting, value: Option<String>| value.map(|v| parse_origin(setting, &v)).transpose();
         let origins = |setting, values: Option<Vec<String>>| {
@@ -306,7 +368,13 @@ impl Settings {
         let page_port = self.page_port.unwrap_or(8000);
         let api_port = self.api_port.unwrap_or(8001);
         if page_port != 0 && page_port == api_port {
-            return Err(invalid("api_port", format!("{api_port} is also the page port; the page and the API need different origins")));
+            // Blame the one the user chose: with only --page-port given, the clash is there.
+            let (setting, other) = if self.page_port.is_some() && self.api_port.is_none() {
+                ("page_port", "the API port")
+            } else {
+                ("api_port", "the page port")
+            };
+            return Err(invalid(setting, format!("{page_port} is also {other}; the page and the API need different origins")));
         }
 
         let same_site = match self.cookie_samesite {
@@ -325,11 +393,15 @@ impl Settings {
             (Some(_), Some(_)) => {
                 return Err(invalid("jwt_secret_file", "give the JWT secret either in CORSLAB_JWT_SECRET or in a file, not both"));
             }
-            (Some(s), None) => Some(check_secret("jwt_secret_file", s.into_bytes(), "CORSLAB_JWT_SECRET")?),
+            (Some(s), None) => Some(check_secret(s.into_bytes()).map_err(|problem| ConfigError {
+                setting: "jwt_secret".into(),
+                problem: format!("the secret {problem}"),
+                source: Some(Source::Env("CORSLAB_JWT_SECRET".into())),
+            })?),
             (None, Some(path)) => {
                 let bytes = std::fs::read(&path)
                     .map_err(|e| invalid("jwt_secret_file", format!("cannot read {}: {e}", path.display())))?;
-                Some(check_secret("jwt_secret_file", bytes, &path.display().to_string())?)
+                Some(check_secret(bytes).map_err(|p| invalid("jwt_secret_file", format!("the secret in {} {p}", path.display())))?)
             }
             (None, None) => None,
         };
@@ -388,6 +460,18 @@ impl Settings {
             ..defaults
         };
 
+        let log = self.log.unwrap_or_else(|| "info".to_owned());
+        tracing_subscriber::EnvFilter::try_new(&log)
+            .map_err(|e| invalid("log", format!("'{log}' is not a log filter ({e}); try info, warn or corslab=debug")))?;
+        if let Some(dir) = &self.page_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(invalid(
+                "page_dir",
+                format!("{} holds no index.html; give the directory with the page's files (assets/page in corslab's source)", dir.display()),
+            ));
+        }
+
         let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("corslab-data"));
         Ok(Config {
             bind: self.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
@@ -403,7 +487,7 @@ impl Settings {
             demo,
             limits,
             page_dir: self.page_dir,
-            log: self.log.unwrap_or_else(|| "info".to_owned()),
+            log,
         })
     }
 }
@@ -412,18 +496,62 @@ fn parse_origin(setting: &'static str, value: &str) -> Result<Origin, ConfigErro
     value.trim().parse().map_err(|e| invalid(setting, format!("'{value}' {e}")))
 }
 
-fn check_secret(setting: &'static str, mut bytes: Vec<u8>, source: &str) -> Result<Vec<u8>, ConfigError> {
+/// The secret without a trailing newline, or what is wrong with it ("has N bytes; …").
+fn check_secret(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     // A file written with `echo` ends in a newline that is not part of the secret.
     while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
         bytes.pop();
     }
     if bytes.len() < crate::jwt::MIN_SECRET_BYTES {
-        return Err(invalid(
-            setting,
-            format!("the secret in {source} has {} bytes; HS256 needs at least 32 to resist guessing", bytes.len()),
-        ));
+        return Err(format!("has {} bytes; HS256 needs at least 32 to resist guessing", bytes.len()));
     }
     Ok(bytes)
+}
+
+/// Which setting came from the command line and which from the environment.
+fn sources(matches: &ArgMatches) -> BTreeMap<String, Source> {
+    let command = Settings::command();
+    command
+        .get_arguments()
+        .filter_map(|arg| {
+            let id = arg.get_id().as_str();
+            let source = match matches.value_source(id)? {
+                ValueSource::CommandLine => Source::Flag,
+                ValueSource::EnvVariable => Source::Env(arg.get_env()?.to_string_lossy().into_owned()),
+                _ => return None,
+            };
+            Some((id.to_owned(), source))
+        })
+        .collect()
+}
+
+/// A bad value clap read from a `CORSLAB_*` variable, reported under the variable's name
+/// (clap names the flag, which the user never typed); any other clap error as it is.
+fn blame_environment(e: clap::Error, args: &[std::ffi::OsString]) -> CommandLineError {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(e.kind(), ErrorKind::ValueValidation | ErrorKind::InvalidValue) {
+        return CommandLineError::Clap(e);
+    }
+    let Some(ContextValue::String(shown)) = e.get(ContextKind::InvalidArg) else { return CommandLineError::Clap(e) };
+    let command = Settings::command();
+    let Some(arg) = command.get_arguments().find(|a| a.get_long().is_some_and(|l| shown.starts_with(&format!("--{l}")))) else {
+        return CommandLineError::Clap(e);
+    };
+    let long = format!("--{}", arg.get_long().unwrap_or_default());
+    let typed = args.iter().any(|a| a.to_str().is_some_and(|a| a == long || a.starts_with(&format!("{long}="))));
+    let (Some(var), false) = (arg.get_env(), typed) else { return CommandLineError::Clap(e) };
+    // clap's first line: "error: invalid value 'abc' for '--page-port <PORT>': <reason>".
+    let rendered = e.to_string();
+    let reason = rendered.lines().next().and_then(|l| l.split_once("': ").map(|(_, r)| r)).unwrap_or("invalid value");
+    let value = match e.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(v)) => v.clone(),
+        _ => String::new(),
+    };
+    CommandLineError::Config(ConfigError {
+        setting: arg.get_id().to_string(),
+        problem: format!("'{value}' is not valid: {reason}"),
+        source: Some(Source::Env(var.to_string_lossy().into_owned())),
+    })
 }
 
 #[cfg(test)]

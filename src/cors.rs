@@ -169,10 +169,10 @@ impl Cors {
             return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options };
         }
         let preflight = options && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-        let (origin, allow_origin) = match headers.get(header::ORIGIN) {
+        let (origin, allow_origin) = match request_origin(headers) {
             None => (OriginCheck::NoOrigin, None),
             Some(o) if o.is_empty() => (OriginCheck::NoOrigin, None),
-            Some(o) => self.check_origin(o),
+            Some(o) => self.check_origin(&o),
         };
         Decision { preflight, origin, allow_origin, options }
     }
@@ -222,6 +222,17 @@ impl Cors {
             }
         }
     }
+}
+
+/// The `Origin` as django-cors-headers reads it ([`crate::wsgi`]): two `Origin` lines are one
+/// value, `a,b`, which no allowed origin equals.
+fn request_origin(headers: &HeaderMap) -> Option<HeaderValue> {
+    let mut lines = headers.get_all(header::ORIGIN).iter();
+    let first = lines.next()?;
+    if lines.next().is_none() {
+        return Some(first.clone());
+    }
+    HeaderValue::from_bytes(&crate::wsgi::header(headers, header::ORIGIN)?).ok()
 }
 
 /// Django's `patch_vary_headers`: append `value` unless already listed (case-insensitive);
@@ -382,6 +393,19 @@ mod tests {
             h.insert("origin", HeaderValue::from_str(o).unwrap());
             assert_eq!(article().decide(&Method::GET, &h).origin, OriginCheck::NotAllowed, "{o}");
         }
+    }
+
+    #[test]
+    fn two_origin_lines_are_one_value_that_matches_nothing() {
+        let mut h = HeaderMap::new();
+        h.append("origin", HeaderValue::from_static("http://localhost:8000"));
+        h.append("origin", HeaderValue::from_static("https://evil.example"));
+        let cors = article();
+        let d = cors.decide(&Method::GET, &h);
+        assert_eq!(d.origin, OriginCheck::NotAllowed, "as behind WSGI: 'http://localhost:8000,https://evil.example'");
+        let mut out = HeaderMap::new();
+        cors.apply(&d, &mut out);
+        assert!(!out.contains_key("access-control-allow-origin"));
     }
 
     #[test]

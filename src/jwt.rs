@@ -47,6 +47,11 @@ pub enum TokenError {
     Invalid(&'static str),
 }
 
+impl TokenError {
+    /// Not three base64url parts of JSON (or not even text): PyJWT's `DecodeError`.
+    pub const MALFORMED: TokenError = TokenError::Invalid("the token is malformed");
+}
+
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -153,13 +158,12 @@ impl JwtKeys {
     /// Header, signature and claims, as PyJWT checks them (type and expiry are left to
     /// [`JwtKeys::verify`]).
     fn check_signed(&self, token: &str) -> Result<Claims, TokenError> {
-        const MALFORMED: TokenError = TokenError::Invalid("the token is malformed");
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(MALFORMED);
+            return Err(TokenError::MALFORMED);
         };
-        let header: Header = decode_part(header).ok_or(MALFORMED)?;
+        let header: Header = decode_part(header).ok_or(TokenError::MALFORMED)?;
         if header.alg != "HS256" {
             return Err(TokenError::Invalid("only HS256 is accepted"));
         }
@@ -167,7 +171,7 @@ impl JwtKeys {
         match jsonwebtoken::crypto::verify(signature, message.as_bytes(), &self.decoding, Algorithm::HS256) {
             Ok(true) => {}
             Ok(false) => return Err(TokenError::Invalid("the signature does not match")),
-            Err(_) => return Err(MALFORMED),
+            Err(_) => return Err(TokenError::MALFORMED),
         }
         decode_part(payload).ok_or(TokenError::Invalid("the claims are missing or malformed"))
     }
@@ -187,7 +191,9 @@ pub enum AuthorizationError {
 }
 
 /// The token in `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110).
-pub fn bearer_token(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
+/// Bytes, not text: a token that is not UTF-8 still has the Bearer shape, so (as simplejwt)
+/// it is an invalid *token*, not a malformed header.
+pub fn bearer_token(header: Option<&[u8]>) -> Result<&[u8], AuthorizationError> {
     let value = header.unwrap_or_default().trim_ascii();
     if value.is_empty() {
         return Err(AuthorizationError::Missing);
@@ -200,7 +206,7 @@ pub fn bearer_token(header: Option<&[u8]>) -> Result<&str, AuthorizationError> {
     if !scheme.eq_ignore_ascii_case(b"bearer") || inner_space {
         return Err(AuthorizationError::Malformed);
     }
-    std::str::from_utf8(token).map_err(|_| AuthorizationError::Malformed)
+    Ok(token)
 }
 
 #[cfg(test)]
@@ -340,8 +346,9 @@ mod tests {
     fn bearer_header_parsing() {
         assert_eq!(bearer_token(None), Err(AuthorizationError::Missing));
         assert_eq!(bearer_token(Some(b"  ")), Err(AuthorizationError::Missing));
-        assert_eq!(bearer_token(Some(b"Bearer abc")), Ok("abc"));
-        assert_eq!(bearer_token(Some(b"bEaReR abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some(b"Bearer abc")), Ok(&b"abc"[..]));
+        assert_eq!(bearer_token(Some(b"bEaReR abc")), Ok(&b"abc"[..]));
+        assert_eq!(bearer_token(Some(b"Bearer \xff\xfe")), Ok(&b"\xff\xfe"[..]), "Bearer-shaped, an invalid token");
         assert_eq!(bearer_token(Some(b"Bearer")), Err(AuthorizationError::Malformed));
         assert_eq!(bearer_token(Some(b"Bearer a b")), Err(AuthorizationError::Malformed));
         assert_eq!(bearer_token(Some(b"Basic abc")), Err(AuthorizationError::Malformed));

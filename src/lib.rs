@@ -19,6 +19,7 @@ pub mod server;
 pub mod session;
 pub mod verdict;
 pub mod store;
+pub mod wsgi;
 
 pub use config::{Config, Settings};
 pub use server::{RunningLab, StartError, start};

@@ -1,10 +1,18 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
 use corslab::Settings;
+use corslab::config::CommandLineError;
 
 fn main() -> ExitCode {
-    let settings = Settings::parse();
+    let settings = match Settings::from_args(std::env::args_os()) {
+        Ok(settings) => settings,
+        Err(CommandLineError::Clap(e)) => e.exit(),
+        Err(CommandLineError::Config(e)) => {
+            eprintln!("corslab: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match settings.with_file().and_then(|s| s.resolve(std::env::var("CORSLAB_JWT_SECRET").ok())) {
         Ok(config) => config,
         Err(e) => {
@@ -13,7 +21,10 @@ fn main() -> ExitCode {
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
+        // Checked when the configuration was resolved.
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        // Colour codes only for a person at a terminal, not in a log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 

@@ -45,7 +45,9 @@ pub enum OriginError {
     MissingHost,
     InvalidHost,
     InvalidPort,
-    /// An origin has no path, query, fragment or credentials; `http://a.test/` is tolerated.
+    /// An origin has no path, query, fragment or credentials, not even a trailing `/`
+    /// (django-cors-headers' check corsheaders.E014 refuses `http://a.test/`; a browser
+    /// never sends it, so it would never match).
     HasPath,
     Wildcard,
 }
@@ -65,7 +67,7 @@ impl fmt::Display for OriginError {
             ),
             OriginError::InvalidPort => f.write_str("has an invalid port (1-65535)"),
             OriginError::HasPath => f.write_str(
-                "must be only scheme://host[:port], without path, query, fragment or user",
+                "must be only scheme://host[:port], without a path (not even a trailing '/'), query, fragment or user, as django-cors-headers requires",
             ),
             OriginError::Wildcard => {
                 f.write_str("may not contain '*'; list each origin exactly")
@@ -129,16 +131,15 @@ impl FromStr for Origin {
             "" => return Err(OriginError::MissingScheme),
             other => return Err(OriginError::UnsupportedScheme(other.to_owned())),
         };
-        let netloc = rest.strip_suffix('/').unwrap_or(rest);
-        if netloc.contains(['/', '?', '#', '@']) {
+        if rest.contains(['/', '?', '#', '@']) {
             return Err(OriginError::HasPath);
         }
-        let (host, port) = match netloc.rsplit_once(':') {
+        let (host, port) = match rest.rsplit_once(':') {
             Some((host, port)) => {
                 let port = port.parse::<u16>().map_err(|_| OriginError::InvalidPort)?;
                 (host, port)
             }
-            None => (netloc, scheme.default_port()),
+            None => (rest, scheme.default_port()),
         };
         if host.is_empty() {
             return Err(OriginError::MissingHost);
@@ -169,7 +170,7 @@ mod tests {
     fn parses_and_serializes_like_a_browser() {
         let o: Origin = "http://localhost:8000".parse().unwrap();
         assert_eq!(o.to_string(), "http://localhost:8000");
-        let o: Origin = "HTTPS://Example.COM:443/".parse().unwrap();
+        let o: Origin = "HTTPS://Example.COM:443".parse().unwrap();
         assert_eq!(o.to_string(), "https://example.com");
         assert_eq!(o.netloc(), "example.com");
         let o: Origin = "http://127.0.0.1:8002".parse().unwrap();
@@ -182,6 +183,7 @@ mod tests {
         assert_eq!("localhost:8000".parse::<Origin>(), Err(OriginError::MissingScheme));
         assert_eq!("https://*.example.com".parse::<Origin>(), Err(OriginError::Wildcard));
         assert_eq!("http://a.test/path".parse::<Origin>(), Err(OriginError::HasPath));
+        assert_eq!("http://localhost:8000/".parse::<Origin>(), Err(OriginError::HasPath), "corsheaders.E014");
         assert_eq!("http://u@a.test".parse::<Origin>(), Err(OriginError::HasPath));
         assert_eq!("http://a.test:0".parse::<Origin>(), Err(OriginError::InvalidPort));
         assert_eq!("http://a.test:99999".parse::<Origin>(), Err(OriginError::InvalidPort));

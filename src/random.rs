@@ -23,7 +23,7 @@ pub fn chars<const N: usize>(alphabet: &[u8]) -> [u8; N] {
     out
 }
 
-fn bytes<const N: usize>() -> [u8; N] {
+pub fn bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
     bytes_into(&mut out);
     out

@@ -72,7 +72,15 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         let addr = SocketAddr::new(config.bind, port);
         async move {
             TcpListener::bind(addr).await.map_err(|e| {
-                StartError(format!("cannot listen on {addr} for the {role}: {e} (is another corslab running? try --{role}-port)"))
+                let hint = match e.kind() {
+                    std::io::ErrorKind::AddrInUse => format!("another program (another corslab?) uses it; try --{role}-port"),
+                    std::io::ErrorKind::AddrNotAvailable => {
+                        format!("{} is not an address of this machine; try --bind 127.0.0.1", addr.ip())
+                    }
+                    std::io::ErrorKind::PermissionDenied => format!("ports below 1024 need privileges; try --{role}-port 8000 or above"),
+                    _ => format!("check --bind and --{role}-port"),
+                };
+                StartError(format!("cannot listen on {addr} for the {role}: {e} ({hint})"))
             })
         }
     };
@@ -105,6 +113,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let allowed = config.cors_allowed_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
     let rate_limiter = |rate| RateLimiter::new(rate, limits.rate_limit_keys);
     let app = Arc::new(App {
+        page_origin: page_origin.to_string(),
         csrf: TrustedOrigins::new(&api_origin, &trusted),
         cookies: config.cookies,
         accounts,

@@ -174,6 +174,29 @@ async fn origin_matching_is_exact() {
 // ---- preflight ------------------------------------------------------------------------
 
 #[tokio::test]
+async fn two_origin_lines_are_one_value_as_behind_wsgi_so_neither_is_trusted() {
+    let lab = TestLab::start().await;
+    let two = |req: reqwest::RequestBuilder| req.header("origin", &lab.page_origin).header("origin", "https://evil.example");
+    let r = send(two(client().get(lab.url("/api/hello/")))).await;
+    assert_eq!(r.status, 200);
+    assert_no_cors(&r);
+
+    let (secret, token) = csrf_pair(&lab).await;
+    let r = send(
+        two(client().post(lab.url("/api/login/")))
+            .header("cookie", format!("csrftoken={secret}"))
+            .header("x-csrftoken", &token)
+            .json(&json!({"username": "demo", "password": "demo-password"})),
+    )
+    .await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "csrf_failed"));
+    assert_eq!(
+        r.reason(),
+        format!("Origin checking failed - {},https://evil.example does not match any trusted origins.", lab.page_origin)
+    );
+}
+
+#[tokio::test]
 async fn a_preflight_is_answered_before_routing_auth_and_csrf() {
     let lab = TestLab::start().await;
     for path in ["/api/users/", "/api/login/", "/api/protected/", "/api/no-such-endpoint/"] {
@@ -297,6 +320,16 @@ async fn user_creation_rejects_bad_input_with_codes() {
         assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
         assert_cors_allowed(&r, &lab);
     }
+}
+
+#[tokio::test]
+async fn usernames_are_stripped_first_so_only_spaces_is_required() {
+    let lab = TestLab::start().await;
+    let r = send(from_page(&lab, Method::POST, "/api/users/").json(&json!({"username": "   "}))).await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "username_required"), "DRF strips, then requires");
+    let r = send(from_page(&lab, Method::POST, "/api/users/").json(&json!({"username": " padded ", "email": " a@example.com "}))).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!((r.body["username"].as_str(), r.body["email"].as_str()), (Some("padded"), Some("a@example.com")));
 }
 
 #[tokio::test]
@@ -438,6 +471,15 @@ async fn unknown_paths_are_json_404s_with_a_trailing_slash_hint() {
 }
 
 #[tokio::test]
+async fn the_api_root_points_to_the_page() {
+    let lab = TestLab::start().await;
+    let r = send(client().get(lab.url("/"))).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"));
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains(&format!("{}/", lab.page_origin)) && detail.contains("/api/hello/"), "{detail}");
+}
+
+#[tokio::test]
 async fn wrong_methods_are_405_with_allow() {
     let lab = TestLab::start().await;
     for (method, path, allow) in [
@@ -547,6 +589,8 @@ async fn every_jwt_failure_has_its_code_and_a_bearer_challenge() {
         (send(bearer(&lab, &other_key)).await, "token_invalid"),
         (send(bearer(&lab, &refresh)).await, "token_invalid"),
         (send(bearer(&lab, "not.a.jwt")).await, "token_invalid"),
+        // Bearer-shaped, just not text: simplejwt calls that an invalid token too.
+        (send(from_page(&lab, Method::GET, "/api/protected/").header("authorization", reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe.\xe9").unwrap())).await, "token_invalid"),
     ];
     for (r, code) in cases {
         assert_eq!((r.status.as_u16(), r.code()), (401, code), "{:?}", r.body);

@@ -142,6 +142,14 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", detail)
     }
 
+    pub fn api_root(page_origin: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Not found. This is corslab's API: the lab page is at {page_origin}/, and API paths start with /api/ (e.g. /api/hello/)."),
+        )
+    }
+
     pub fn method_not_allowed(method: &str, allow: &'static str) -> ApiError {
         ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("Method \"{method}\" not allowed."))
             .with_header(header::ALLOW, HeaderValue::from_static(allow))

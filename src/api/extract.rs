@@ -1,6 +1,5 @@
 //! Typed extractors: what a handler may assume about its request once they succeed.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -10,7 +9,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 
 use super::{ApiError, AppState};
-use crate::{cookie, csrf, jwt, session};
+use crate::{cookie, csrf, jwt, session, wsgi};
 
 /// The request body as a JSON object, after Django REST framework's checks: the media type
 /// must be JSON, the size at most `json_body_bytes` (refused before reading when
@@ -98,10 +97,11 @@ impl FromRequestParts<AppState> for CsrfChecked {
             return Ok(CsrfChecked);
         }
         let h = &parts.headers;
-        let token = joined_header(h, csrf::HEADER_NAME);
+        let (origin, referer) = (wsgi::header(h, header::ORIGIN), wsgi::header(h, header::REFERER));
+        let token = wsgi::header(h, csrf::HEADER_NAME);
         let request = csrf::UnsafeRequest {
-            origin: h.get(header::ORIGIN).map(|v| v.as_bytes()),
-            referer: h.get(header::REFERER).map(|v| v.as_bytes()),
+            origin: origin.as_deref(),
+            referer: referer.as_deref(),
             cookie: cookie::find(h, csrf::COOKIE_NAME),
             token: token.as_deref(),
         };
@@ -136,25 +136,10 @@ impl FromRequestParts<AppState> for AccessClaims {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let header = parts.headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
         let token = jwt::bearer_token(header).map_err(ApiError::authorization)?;
+        let token = std::str::from_utf8(token).map_err(|_| ApiError::token(jwt::TokenError::MALFORMED))?;
         let claims = app.jwt.verify(token, jwt::TokenType::Access, crate::unix_now()).map_err(ApiError::token)?;
         Ok(AccessClaims(claims))
     }
-}
-
-/// A header as a WSGI server hands it to Django: repeated headers joined with `,`.
-fn joined_header<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, [u8]>> {
-    let mut values = headers.get_all(name).iter();
-    let first = values.next()?;
-    let rest: Vec<_> = values.collect();
-    if rest.is_empty() {
-        return Some(Cow::Borrowed(first.as_bytes()));
-    }
-    let mut joined = first.as_bytes().to_vec();
-    for v in rest {
-        joined.push(b',');
-        joined.extend_from_slice(v.as_bytes());
-    }
-    Some(Cow::Owned(joined))
 }
 
 #[cfg(test)]
@@ -179,16 +164,6 @@ mod tests {
         }
         h.remove(header::CONTENT_TYPE);
         assert!(!is_json(&h));
-    }
-
-    #[test]
-    fn repeated_token_headers_are_joined() {
-        let mut h = HeaderMap::new();
-        h.append("x-csrftoken", HeaderValue::from_static("a"));
-        assert_eq!(joined_header(&h, "x-csrftoken").as_deref(), Some(&b"a"[..]));
-        h.append("x-csrftoken", HeaderValue::from_static("b"));
-        assert_eq!(joined_header(&h, "x-csrftoken").as_deref(), Some(&b"a,b"[..]));
-        assert_eq!(joined_header(&h, "other"), None);
     }
 
     #[test]

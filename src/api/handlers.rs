@@ -41,12 +41,14 @@ pub async fn create_user(
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
     app.users_per_address.acquire(&peer.ip().to_string(), Instant::now()).map_err(ApiError::rate_limited)?;
-    let username = string_field(&body, "username").map_err(|()| ApiError::username_required())?.unwrap_or("");
+    // DRF's CharField and EmailField strip surrounding whitespace before validating, so
+    // "   " is a blank (required) username and " demo " is "demo".
+    let username = string_field(&body, "username").map_err(|()| ApiError::username_required())?.unwrap_or("").trim();
     accounts::validate_username(username).map_err(|e| match e {
         UsernameError::Empty => ApiError::username_required(),
         UsernameError::Invalid => ApiError::invalid_username(),
     })?;
-    let email = string_field(&body, "email").map_err(|()| ApiError::invalid_email())?.unwrap_or("");
+    let email = string_field(&body, "email").map_err(|()| ApiError::invalid_email())?.unwrap_or("").trim();
     if !email.is_empty() && !accounts::valid_email(email) {
         return Err(ApiError::invalid_email());
     }

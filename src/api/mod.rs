@@ -16,6 +16,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::routing::{MethodRouter, get, post};
 use axum::Router;
 use serde::Serialize;
@@ -35,6 +36,8 @@ use crate::session::Sessions;
 
 /// Everything handlers share.
 pub struct App {
+    /// Where the lab page is, for the API's own 404 at `/`.
+    pub page_origin: String,
     pub csrf: TrustedOrigins,
     pub cookies: CookiePolicy,
     pub accounts: Accounts,
@@ -160,8 +163,12 @@ fn options_response(allow: &'static str) -> Response {
     res
 }
 
-/// 404, pointing out a forgotten trailing slash, the most common slip with Django URLs.
-async fn not_found(uri: Uri) -> ApiError {
+/// 404, pointing out a forgotten trailing slash, the most common slip with Django URLs, or,
+/// at `/`, where the lab page is (someone opened the API's address in the browser).
+async fn not_found(State(app): State<AppState>, uri: Uri) -> ApiError {
+    if uri.path() == "/" {
+        return ApiError::api_root(&app.page_origin);
+    }
     let with_slash = format!("{}/", uri.path());
     let hint = ENDPOINTS.iter().any(|e| e.path == with_slash).then_some(with_slash);
     ApiError::not_found(hint)
