@@ -14,7 +14,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use serde::Deserialize;
 
-use crate::cookie::{CookiePolicy, SameSite};
+use crate::cookie::{CookieSettings, SameSite};
 use crate::origin::Origin;
 use crate::ratelimit::Rate;
 
@@ -70,6 +70,16 @@ pub struct Settings {
     /// Port of the API [default: 8001]. 0 picks a free port.
     #[arg(long, env = "CORSLAB_API_PORT", value_name = "PORT", help_heading = "Network")]
     pub api_port: Option<u16>,
+
+    /// Port of the cross-site attacker, http://127.0.0.1:<port> [default: 8002]. 0 picks a
+    /// free port.
+    #[arg(long, env = "CORSLAB_CROSS_SITE_ATTACKER_PORT", value_name = "PORT", help_heading = "Network")]
+    pub cross_site_attacker_port: Option<u16>,
+
+    /// Port of the same-site attacker, http://localhost:<port> [default: 8003]. 0 picks a
+    /// free port.
+    #[arg(long, env = "CORSLAB_SAME_SITE_ATTACKER_PORT", value_name = "PORT", help_heading = "Network")]
+    pub same_site_attacker_port: Option<u16>,
 
     /// Origin browsers use to reach the page, if not http://localhost:<page-port>
     /// (e.g. behind a reverse proxy).
@@ -242,11 +252,13 @@ pub struct Config {
     pub bind: IpAddr,
     pub page_port: u16,
     pub api_port: u16,
+    pub cross_site_attacker_port: u16,
+    pub same_site_attacker_port: u16,
     pub page_origin: Option<Origin>,
     pub api_origin: Option<Origin>,
     pub cors_allowed_origins: Option<Vec<Origin>>,
     pub csrf_trusted_origins: Option<Vec<Origin>>,
-    pub cookies: CookiePolicy,
+    pub cookies: CookieSettings,
     pub database: PathBuf,
     pub jwt_secret: Option<Vec<u8>>,
     pub demo: Option<DemoAccount>,
@@ -340,7 +352,7 @@ impl Settings {
             }};
         }
         merge!(
-            config, bind, page_port, api_port, page_origin, api_origin, max_connections,
+            config, bind, page_port, api_port, cross_site_attacker_port, same_site_attacker_port, page_origin, api_origin, max_connections,
             cors_allowed_origins, csrf_trusted_origins, cookie_secure, cookie_samesite, data_dir,
             database, jwt_secret_file, demo, demo_username, demo_password, login_rate_per_minute,
             login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, log_rate_per_visitor, page_dir, log,
@@ -367,6 +379,16 @@ impl Settings {
 
         let page_port = self.page_port.unwrap_or(8000);
         let api_port = self.api_port.unwrap_or(8001);
+        let cross_site_attacker_port = self.cross_site_attacker_port.unwrap_or(8002);
+        let same_site_attacker_port = self.same_site_attacker_port.unwrap_or(8003);
+        for (setting, port) in [("cross_site_attacker_port", cross_site_attacker_port), ("same_site_attacker_port", same_site_attacker_port)] {
+            if port != 0 && (port == page_port || port == api_port) {
+                return Err(invalid(setting, format!("{port} is already the page's or the API's port; each origin needs its own")));
+            }
+        }
+        if cross_site_attacker_port != 0 && cross_site_attacker_port == same_site_attacker_port {
+            return Err(invalid("same_site_attacker_port", format!("{same_site_attacker_port} is also the cross-site attacker's port")));
+        }
         if page_port != 0 && page_port == api_port {
             // Blame the one the user chose: with only --page-port given, the clash is there.
             let (setting, other) = if self.page_port.is_some() && self.api_port.is_none() {
@@ -477,11 +499,13 @@ impl Settings {
             bind: self.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             page_port,
             api_port,
+            cross_site_attacker_port,
+            same_site_attacker_port,
             page_origin: origin("page_origin", self.page_origin)?,
             api_origin: origin("api_origin", self.api_origin)?,
             cors_allowed_origins: origins("cors_allowed_origins", self.cors_allowed_origins)?,
             csrf_trusted_origins: origins("csrf_trusted_origins", self.csrf_trusted_origins)?,
-            cookies: CookiePolicy { secure, same_site },
+            cookies: CookieSettings { secure, same_site, ..CookieSettings::default() },
             database: self.database.unwrap_or_else(|| data_dir.join("corslab.sqlite3")),
             jwt_secret,
             demo,
@@ -567,7 +591,7 @@ mod tests {
         let c = Settings::default().resolve(None).unwrap();
         assert_eq!((c.page_port, c.api_port), (8000, 8001));
         assert_eq!(c.bind.to_string(), "127.0.0.1");
-        assert_eq!(c.cookies, CookiePolicy { secure: false, same_site: SameSite::Lax });
+        assert_eq!(c.cookies, CookieSettings { secure: false, same_site: SameSite::Lax, http_only: true, path: "/".into() });
         assert_eq!(c.database, PathBuf::from("corslab-data/corslab.sqlite3"));
         let demo = c.demo.unwrap();
         assert_eq!((demo.username.as_str(), demo.password.as_str()), ("demo", "demo-password"));

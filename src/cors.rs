@@ -10,9 +10,11 @@
 //! run *broken* policies on purpose and say which rule decided, and because `CorsLayer`
 //! treats every `OPTIONS` as a preflight, which django-cors-headers does not.
 //!
-//! A [`CorsPolicy`] is plain data mirroring django-cors-headers' settings. The default is the
-//! article's configuration ([`CorsPolicy::article`]). [`Cors`] is a policy compiled into
-//! ready-made header values, and [`CorsLayer`] applies it to a service.
+//! A [`CorsPolicy`] is plain data mirroring django-cors-headers' settings, with the origin
+//! matching strategy as a named [`OriginRule`] (the broken ones included) and the other
+//! classic mistakes as settings. The default is the article's configuration
+//! ([`CorsPolicy::article`]). [`Cors`] is a policy compiled into ready-made header values,
+//! and [`CorsLayer`] applies it to a service.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,79 +22,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use serde::Serialize;
 
-use crate::origin::Origin;
+mod policy;
 
-/// django-cors-headers' settings, as data.
-#[derive(Clone, Debug, Serialize)]
-pub struct CorsPolicy {
-    /// Shown in the exchange log: which policy decided.
-    pub name: String,
-    /// `false` = django-cors-headers is not installed: no CORS header at all, not even `Vary`.
-    pub enabled: bool,
-    /// `CORS_ALLOWED_ORIGINS`: exact serialized origins.
-    pub allowed_origins: Vec<String>,
-    /// `CORS_ALLOW_ALL_ORIGINS`.
-    pub allow_all_origins: bool,
-    /// `CORS_ALLOW_CREDENTIALS`.
-    pub allow_credentials: bool,
-    /// `CORS_ALLOW_METHODS`, sent in answer to preflights.
-    pub allow_methods: Vec<String>,
-    /// `CORS_ALLOW_HEADERS`, sent in answer to preflights.
-    pub allow_headers: Vec<String>,
-    /// `CORS_EXPOSE_HEADERS`: response headers JavaScript may read beyond the safelisted ones.
-    pub expose_headers: Vec<String>,
-    /// `CORS_PREFLIGHT_MAX_AGE` in seconds; `None` or 0 sends no `Access-Control-Max-Age`.
-    pub preflight_max_age: Option<u32>,
-}
-
-/// django-cors-headers' default `CORS_ALLOW_METHODS`.
-pub const DEFAULT_ALLOW_METHODS: [&str; 6] = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
-/// django-cors-headers' default `CORS_ALLOW_HEADERS`.
-pub const DEFAULT_ALLOW_HEADERS: [&str; 6] =
-    ["accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with"];
-/// What the article exposes so its page can print the CORS headers it received.
-pub const ARTICLE_EXPOSE_HEADERS: [&str; 5] = [
-    "Access-Control-Allow-Origin",
-    "Access-Control-Allow-Methods",
-    "Access-Control-Allow-Headers",
-    "Access-Control-Allow-Credentials",
-    "Access-Control-Max-Age",
-];
-
-impl CorsPolicy {
-    /// The article's settings: `CORS_ALLOWED_ORIGINS=[page]`, `CORS_ALLOW_CREDENTIALS=True`.
-    pub fn article(allowed_origins: &[Origin]) -> CorsPolicy {
-        CorsPolicy {
-            name: "article".to_owned(),
-            enabled: true,
-            allowed_origins: allowed_origins.iter().map(Origin::to_string).collect(),
-            allow_all_origins: false,
-            allow_credentials: true,
-            allow_methods: DEFAULT_ALLOW_METHODS.map(str::to_owned).to_vec(),
-            allow_headers: DEFAULT_ALLOW_HEADERS.map(str::to_owned).to_vec(),
-            expose_headers: ARTICLE_EXPOSE_HEADERS.map(str::to_owned).to_vec(),
-            preflight_max_age: Some(86_400),
-        }
-    }
-
-    /// The same API before anyone installed django-cors-headers.
-    pub fn without_cors() -> CorsPolicy {
-        CorsPolicy {
-            name: "without-cors".to_owned(),
-            enabled: false,
-            allowed_origins: Vec::new(),
-            allow_all_origins: false,
-            allow_credentials: false,
-            allow_methods: Vec::new(),
-            allow_headers: Vec::new(),
-            expose_headers: Vec::new(),
-            preflight_max_age: None,
-        }
-    }
-}
+pub use policy::{ARTICLE_EXPOSE_HEADERS, CorsPolicy, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, OriginRule, Placement};
+use policy::{Match, Matcher};
 
 /// How the policy judged the request's `Origin`; the exchange log shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -102,10 +38,13 @@ pub enum OriginCheck {
     Disabled,
     /// No `Origin` header (same-origin GET, curl, …): nothing to allow.
     NoOrigin,
-    /// The origin is listed: the response gets the allow headers.
+    /// The origin is listed (or passed the policy's matcher): the response gets the allow
+    /// headers.
     Allowed,
     /// `CORS_ALLOW_ALL_ORIGINS`: every origin gets the allow headers.
     AllowedByAllowAll,
+    /// A hand-written middleware echoed it back, whatever it was.
+    Reflected,
     /// Not listed: processed normally, but without allow headers, so the browser blocks it.
     NotAllowed,
 }
@@ -127,8 +66,9 @@ pub struct Decision {
 #[derive(Debug)]
 pub struct Cors {
     policy: CorsPolicy,
-    /// The policy's name, shared with every exchange the log records.
+    /// The scenario's id, shared with every exchange the log records.
     name: Arc<str>,
+    matcher: Matcher,
     allow_methods: HeaderValue,
     allow_headers: HeaderValue,
     expose_headers: Option<HeaderValue>,
@@ -140,10 +80,11 @@ const TRUE: HeaderValue = HeaderValue::from_static("true");
 const STAR: HeaderValue = HeaderValue::from_static("*");
 
 impl Cors {
-    pub fn new(policy: CorsPolicy) -> Result<Cors, String> {
+    /// Compiles `policy` for the scenario `name`; refuses values that cannot be sent.
+    pub fn new(name: &str, policy: CorsPolicy) -> Result<Cors, String> {
         let join = |items: &[String]| {
             HeaderValue::try_from(items.join(", "))
-                .map_err(|_| format!("policy '{}': {:?} is not a valid header value", policy.name, items))
+                .map_err(|_| format!("scenario '{name}': {items:?} is not a valid header value"))
         };
         Ok(Cors {
             allow_methods: join(&policy.allow_methods)?,
@@ -154,7 +95,8 @@ impl Cors {
                 Some(join(&policy.expose_headers)?)
             },
             max_age: policy.preflight_max_age.filter(|&s| s > 0).map(HeaderValue::from),
-            name: policy.name.as_str().into(),
+            matcher: Matcher::new(&policy.origins, policy.allow_credentials).map_err(|e| format!("scenario '{name}': {e}"))?,
+            name: name.into(),
             policy,
         })
     }
@@ -163,33 +105,39 @@ impl Cors {
         &self.name
     }
 
+    pub fn policy(&self) -> &CorsPolicy {
+        &self.policy
+    }
+
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision {
         let options = method == Method::OPTIONS;
-        if !self.policy.enabled {
+        if self.matcher.is_off() {
             return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options };
         }
         let preflight = options && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
         let (origin, allow_origin) = match request_origin(headers) {
             None => (OriginCheck::NoOrigin, None),
             Some(o) if o.is_empty() => (OriginCheck::NoOrigin, None),
-            Some(o) => self.check_origin(&o),
+            Some(o) => match self.matcher.judge(o.as_bytes()) {
+                Match::No => (OriginCheck::NotAllowed, None),
+                Match::Star => (OriginCheck::AllowedByAllowAll, Some(STAR)),
+                Match::Echo => {
+                    let check = match self.policy.origins {
+                        OriginRule::AllowAll => OriginCheck::AllowedByAllowAll,
+                        OriginRule::ReflectAny => OriginCheck::Reflected,
+                        _ => OriginCheck::Allowed,
+                    };
+                    (check, Some(o))
+                }
+            },
         };
         Decision { preflight, origin, allow_origin, options }
     }
 
-    fn check_origin(&self, origin: &HeaderValue) -> (OriginCheck, Option<HeaderValue>) {
-        let p = &self.policy;
-        if p.allow_all_origins {
-            // django-cors-headers never sends `*` with credentials: it reflects the origin,
-            // which is exactly as permissive (and a classic misconfiguration).
-            let value = if p.allow_credentials { origin.clone() } else { STAR };
-            return (OriginCheck::AllowedByAllowAll, Some(value));
-        }
-        if p.allowed_origins.iter().any(|a| a.as_bytes() == origin.as_bytes()) {
-            (OriginCheck::Allowed, Some(origin.clone()))
-        } else {
-            (OriginCheck::NotAllowed, None)
-        }
+    /// Whether this layer answers the preflight itself (rather than letting it through to
+    /// the layers and routes behind it, as a misplaced CORS layer does).
+    pub fn answers_preflights(&self) -> bool {
+        self.policy.placement == Placement::First
     }
 
     /// The response to a preflight: 200, empty body; headers come from [`Cors::apply`].
@@ -199,14 +147,19 @@ impl Cors {
         res
     }
 
-    /// Adds the CORS headers the decision calls for to a response.
-    pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
+    /// Adds the CORS headers the decision calls for to a response with this status.
+    pub fn apply(&self, decision: &Decision, status: StatusCode, headers: &mut HeaderMap) {
         if decision.origin == OriginCheck::Disabled {
             return;
         }
         // The answer depends on Origin, so caches must key on it, allowed or not.
-        patch_vary(headers, ORIGIN_VARY);
+        if self.policy.vary_origin {
+            patch_vary(headers, ORIGIN_VARY);
+        }
         let Some(allow_origin) = &decision.allow_origin else { return };
+        if !self.policy.on_errors && (status.is_client_error() || status.is_server_error()) {
+            return;
+        }
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
         if self.policy.allow_credentials {
             headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
@@ -296,7 +249,7 @@ where
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         let decision = self.cors.decide(req.method(), req.headers());
-        let state = if decision.preflight {
+        let state = if decision.preflight && self.cors.answers_preflights() {
             State::Preflight
         } else {
             State::Inner { future: self.inner.call(req) }
@@ -334,7 +287,8 @@ where
             StateProj::Preflight => Cors::preflight_response(),
             StateProj::Inner { future } => std::task::ready!(future.poll(cx))?,
         };
-        this.cors.apply(this.decision, res.headers_mut());
+        let status = res.status();
+        this.cors.apply(this.decision, status, res.headers_mut());
         Poll::Ready(Ok(res))
     }
 }
@@ -344,7 +298,7 @@ mod tests {
     use super::*;
 
     fn article() -> Cors {
-        Cors::new(CorsPolicy::article(&["http://localhost:8000".parse().unwrap()])).unwrap()
+        Cors::new("article", CorsPolicy::article(&["http://localhost:8000".parse().unwrap()])).unwrap()
     }
 
     fn request(method: Method, pairs: &[(&'static str, &'static str)]) -> (Method, HeaderMap) {
@@ -359,7 +313,7 @@ mod tests {
         let (m, h) = request(method, pairs);
         let d = cors.decide(&m, &h);
         let mut out = HeaderMap::new();
-        cors.apply(&d, &mut out);
+        cors.apply(&d, StatusCode::OK, &mut out);
         (d, out)
     }
 
@@ -404,7 +358,7 @@ mod tests {
         let d = cors.decide(&Method::GET, &h);
         assert_eq!(d.origin, OriginCheck::NotAllowed, "as behind WSGI: 'http://localhost:8000,https://evil.example'");
         let mut out = HeaderMap::new();
-        cors.apply(&d, &mut out);
+        cors.apply(&d, StatusCode::OK, &mut out);
         assert!(!out.contains_key("access-control-allow-origin"));
     }
 
@@ -448,7 +402,7 @@ mod tests {
 
     #[test]
     fn disabled_policy_sends_nothing() {
-        let cors = Cors::new(CorsPolicy::without_cors()).unwrap();
+        let cors = Cors::new("without-cors", CorsPolicy::without_cors()).unwrap();
         let (d, h) = respond(
             &cors,
             Method::OPTIONS,
@@ -461,13 +415,29 @@ mod tests {
     #[test]
     fn allow_all_reflects_with_credentials_and_stars_without() {
         let mut p = CorsPolicy::article(&[]);
-        p.allow_all_origins = true;
-        let (_, h) = respond(&Cors::new(p.clone()).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
+        p.origins = OriginRule::AllowAll;
+        let (_, h) = respond(&Cors::new("all", p.clone()).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
         assert_eq!(h["access-control-allow-origin"], "http://evil.test");
         p.allow_credentials = false;
-        let (_, h) = respond(&Cors::new(p).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
+        let (_, h) = respond(&Cors::new("all", p).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
         assert_eq!(h["access-control-allow-origin"], "*");
         assert!(!h.contains_key("access-control-allow-credentials"));
+    }
+
+    #[test]
+    fn the_broken_settings_change_only_what_they_name() {
+        let mut p = CorsPolicy::article(&["http://localhost:8000".parse().unwrap()]);
+        p.vary_origin = false;
+        p.on_errors = false;
+        let cors = Cors::new("broken", p).unwrap();
+        let (m, h) = request(Method::GET, &[("origin", "http://localhost:8000")]);
+        let d = cors.decide(&m, &h);
+        let mut ok = HeaderMap::new();
+        cors.apply(&d, StatusCode::OK, &mut ok);
+        assert!(!ok.contains_key("vary") && ok.contains_key("access-control-allow-origin"));
+        let mut err = HeaderMap::new();
+        cors.apply(&d, StatusCode::UNAUTHORIZED, &mut err);
+        assert!(err.is_empty(), "an error handler outside the CORS layer: {err:?}");
     }
 
     #[test]

@@ -12,13 +12,18 @@
 //! 2. Over HTTPS with no `Origin`, the strict `Referer` check.
 //! 3. The cookie must be present and well-formed.
 //! 4. The `X-CSRFToken` header must be present, well-formed, and match the cookie's secret.
+//!
+//! A scenario can break this on purpose through [`CsrfSettings`]: no check, trusted origins
+//! missing, no rotation on login, one secret shared by every browser, methods or content
+//! types left unchecked, or JSON accepted as `text/plain` (which a plain form can send).
 
 use std::fmt;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use crate::cookie::{CookiePolicy, Lifetime, SetCookie};
+use crate::cookie::{CookieSettings, Lifetime, SetCookie};
 use crate::origin::Origin;
 
 pub const SECRET_LENGTH: usize = 32;
@@ -110,9 +115,14 @@ impl FormatError {
     }
 }
 
-/// Length first, then characters, as Django's `_check_token_format`.
+/// Length first, then characters, as Django's `_check_token_format`. The header's token is
+/// Latin-1 text to Django (one character per byte), so its length is its byte count.
 pub fn check_format(token: &[u8]) -> Result<(), FormatError> {
-    if token.len() != SECRET_LENGTH && token.len() != TOKEN_LENGTH {
+    check_length_then_chars(token.len(), token)
+}
+
+fn check_length_then_chars(chars: usize, token: &[u8]) -> Result<(), FormatError> {
+    if chars != SECRET_LENGTH && chars != TOKEN_LENGTH {
         return Err(FormatError::IncorrectLength);
     }
     if !token.iter().all(u8::is_ascii_alphanumeric) {
@@ -121,22 +131,73 @@ pub fn check_format(token: &[u8]) -> Result<(), FormatError> {
     Ok(())
 }
 
-/// The secret in the request's `csrftoken` cookie (Django's `_get_secret`).
+/// The secret in the request's `csrftoken` cookie (Django's `_get_secret`). The cookie is
+/// UTF-8 text to Django, so its length counts characters: 31 × `a` + `é` has the right
+/// length and invalid characters.
 pub fn secret_from_cookie(cookie: Option<&str>) -> Result<Option<Secret>, FormatError> {
     let Some(value) = cookie else { return Ok(None) };
-    check_format(value.as_bytes())?;
+    check_length_then_chars(value.chars().count(), value.as_bytes())?;
     Ok(Some(Secret::from_checked_token(value.as_bytes())))
 }
 
 /// The `csrftoken` cookie: readable by page scripts on purpose (not `HttpOnly`), since a
 /// page may copy the secret into the header; other sites still cannot read it.
-pub fn cookie(secret: &Secret, policy: CookiePolicy) -> SetCookie<'_> {
+pub fn cookie<'a>(secret: &'a Secret, settings: &'a CookieSettings) -> SetCookie<'a> {
     SetCookie {
         name: COOKIE_NAME,
         value: secret.as_str(),
         lifetime: Lifetime::MaxAge(Duration::from_secs(COOKIE_AGE_SECS)),
         http_only: false,
-        policy,
+        settings,
+    }
+}
+
+/// Django's CSRF settings for one API mount, as data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsrfSettings {
+    /// `CsrfViewMiddleware` is installed (and the views are not `csrf_exempt`).
+    pub enabled: bool,
+    /// `CSRF_TRUSTED_ORIGINS`; the API's own origin is always trusted.
+    pub trusted_origins: Vec<String>,
+    /// Login rotates the secret (Django's `rotate_token`), so a token obtained before
+    /// login is useless after it.
+    pub rotate_on_login: bool,
+    /// Whose secret a token must match.
+    pub secret: SecretScope,
+    /// Unsafe methods the check lets through unchecked.
+    pub unchecked_methods: Vec<String>,
+    /// Request media types (`text/plain`, …) the check lets through: a check written with
+    /// only JSON in mind.
+    pub unchecked_content_types: Vec<String>,
+    /// The JSON parser also reads `text/plain` bodies, which a plain HTML form can send
+    /// cross-site without a preflight.
+    pub json_as_text_plain: bool,
+}
+
+/// Whose secret a token is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretScope {
+    /// Django: the secret in this browser's `csrftoken` cookie.
+    Browser,
+    /// One secret for every browser, not tied to any session: a token the attacker fetched
+    /// for themselves passes for the victim too.
+    Shared,
+}
+
+impl CsrfSettings {
+    /// Django's defaults with these `CSRF_TRUSTED_ORIGINS`.
+    pub fn django(trusted_origins: &[Origin]) -> CsrfSettings {
+        CsrfSettings {
+            enabled: true,
+            trusted_origins: trusted_origins.iter().map(Origin::to_string).collect(),
+            rotate_on_login: true,
+            secret: SecretScope::Browser,
+            unchecked_methods: Vec::new(),
+            unchecked_content_types: Vec::new(),
+            json_as_text_plain: false,
+        }
     }
 }
 
@@ -192,13 +253,15 @@ pub struct TrustedOrigins {
 }
 
 impl TrustedOrigins {
-    pub fn new(own: &Origin, trusted: &[Origin]) -> TrustedOrigins {
+    /// `trusted` as given (a scenario may list something that is not an origin: it simply
+    /// never matches, as in Django).
+    pub fn new(own: &Origin, trusted: &[String]) -> TrustedOrigins {
         TrustedOrigins {
             own: own.to_string(),
             own_netloc: own.netloc(),
             https: own.is_https(),
-            trusted: trusted.iter().map(Origin::to_string).collect(),
-            trusted_netlocs: trusted.iter().map(Origin::netloc).collect(),
+            trusted: trusted.to_vec(),
+            trusted_netlocs: trusted.iter().filter_map(|t| t.parse::<Origin>().ok()).map(|o| o.netloc()).collect(),
         }
     }
 }
@@ -213,13 +276,19 @@ pub struct UnsafeRequest<'a> {
     pub token: Option<&'a [u8]>,
 }
 
-/// The whole check for an unsafe method, in Django's order.
-pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>) -> Result<(), Rejection> {
+/// Header bytes as the Latin-1 text Django reads them as (every byte one character).
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The whole check for an unsafe method, in Django's order. With `shared`, the token is
+/// compared with that one secret instead of the browser's cookie ([`SecretScope::Shared`]).
+pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>, shared: Option<&Secret>) -> Result<(), Rejection> {
     if let Some(origin) = req.origin {
         // An exact string comparison: a browser always serializes the origin the same way.
-        let origin = String::from_utf8_lossy(origin);
+        let origin = latin1(origin);
         if origin != trust.own && !trust.trusted.iter().any(|t| *t == origin) {
-            return Err(Rejection::BadOrigin(origin.into_owned()));
+            return Err(Rejection::BadOrigin(origin));
         }
     } else if trust.https {
         // Without Origin over HTTPS, a man-in-the-middle on plain http could plant a cookie
@@ -227,10 +296,11 @@ pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>) -> Result<(), Reje
         check_referer(trust, req.referer)?;
     }
 
-    let secret = match secret_from_cookie(req.cookie) {
-        Err(e) => return Err(Rejection::Cookie(e)),
-        Ok(None) => return Err(Rejection::NoCookie),
-        Ok(Some(secret)) => secret,
+    let secret = match (shared, secret_from_cookie(req.cookie)) {
+        (Some(shared), _) => shared.clone(),
+        (None, Err(e)) => return Err(Rejection::Cookie(e)),
+        (None, Ok(None)) => return Err(Rejection::NoCookie),
+        (None, Ok(Some(secret))) => secret,
     };
     let token = req.token.ok_or(Rejection::TokenMissing)?;
     check_format(token).map_err(Rejection::Token)?;
@@ -241,7 +311,7 @@ pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>) -> Result<(), Reje
 }
 
 fn check_referer(trust: &TrustedOrigins, referer: Option<&[u8]>) -> Result<(), Rejection> {
-    let referer = String::from_utf8_lossy(referer.ok_or(Rejection::NoReferer)?);
+    let referer = latin1(referer.ok_or(Rejection::NoReferer)?);
     let Some((scheme, rest)) = referer.split_once("://") else {
         return Err(Rejection::MalformedReferer);
     };
@@ -256,7 +326,7 @@ fn check_referer(trust: &TrustedOrigins, referer: Option<&[u8]>) -> Result<(), R
     if netloc == trust.own_netloc || trust.trusted_netlocs.contains(&netloc) {
         Ok(())
     } else {
-        Err(Rejection::BadReferer(referer.into_owned()))
+        Err(Rejection::BadReferer(referer))
     }
 }
 
@@ -271,7 +341,7 @@ mod tests {
     }
 
     fn trust(own: &str) -> TrustedOrigins {
-        TrustedOrigins::new(&own.parse().unwrap(), &["http://localhost:8000".parse().unwrap()])
+        TrustedOrigins::new(&own.parse().unwrap(), &["http://localhost:8000".to_owned()])
     }
 
     fn valid<'a>(token: &'a [u8]) -> UnsafeRequest<'a> {
@@ -281,6 +351,30 @@ mod tests {
             cookie: Some(SECRET),
             token: Some(token),
         }
+    }
+
+    fn check_browser(t: &TrustedOrigins, req: &UnsafeRequest<'_>) -> Result<(), Rejection> {
+        check(t, req, None)
+    }
+
+    #[test]
+    fn a_shared_secret_takes_any_browsers_token_and_needs_no_cookie() {
+        let t = trust("http://localhost:8001");
+        let shared = Secret::generate();
+        let attackers_token = shared.mask();
+        let forged = UnsafeRequest { cookie: None, ..valid(attackers_token.as_bytes()) };
+        assert_eq!(check(&t, &forged, Some(&shared)), Ok(()), "the attacker's own token works for the victim");
+        assert_eq!(check_browser(&t, &forged), Err(Rejection::NoCookie), "Django ties it to the browser's cookie");
+    }
+
+    #[test]
+    fn a_non_ascii_cookie_is_measured_in_characters_and_a_bad_origin_shown_as_latin1() {
+        let cookie = format!("{}é", "a".repeat(31));
+        assert_eq!(secret_from_cookie(Some(&cookie)), Err(FormatError::InvalidCharacters));
+        let t = trust("http://localhost:8001");
+        let masked = secret().mask();
+        let req = UnsafeRequest { origin: Some(&[0x68, 0xe9]), ..valid(masked.as_bytes()) };
+        assert_eq!(check_browser(&t, &req), Err(Rejection::BadOrigin("h\u{e9}".into())));
     }
 
     #[test]
@@ -317,8 +411,8 @@ mod tests {
     fn accepts_masked_token_and_raw_secret() {
         let t = trust("http://localhost:8001");
         let masked = secret().mask();
-        assert_eq!(check(&t, &valid(masked.as_bytes())), Ok(()));
-        assert_eq!(check(&t, &valid(SECRET.as_bytes())), Ok(()));
+        assert_eq!(check_browser(&t, &valid(masked.as_bytes())), Ok(()));
+        assert_eq!(check_browser(&t, &valid(SECRET.as_bytes())), Ok(()));
     }
 
     #[test]
@@ -356,7 +450,7 @@ mod tests {
             ),
         ];
         for (req, reason) in cases {
-            assert_eq!(check(&t, &req).unwrap_err().to_string(), reason);
+            assert_eq!(check_browser(&t, &req).unwrap_err().to_string(), reason);
         }
     }
 
@@ -365,9 +459,9 @@ mod tests {
         let t = trust("http://localhost:8001");
         let masked = secret().mask();
         let own = UnsafeRequest { origin: Some(b"http://localhost:8001"), ..valid(masked.as_bytes()) };
-        assert_eq!(check(&t, &own), Ok(()));
+        assert_eq!(check_browser(&t, &own), Ok(()));
         let none = UnsafeRequest { origin: None, ..valid(masked.as_bytes()) };
-        assert_eq!(check(&t, &none), Ok(()));
+        assert_eq!(check_browser(&t, &none), Ok(()));
     }
 
     #[test]
@@ -376,23 +470,20 @@ mod tests {
         let masked = secret().mask();
         for origin in ["http://localhost:8000/", "HTTP://localhost:8000", "null", "http://localhost"] {
             let req = UnsafeRequest { origin: Some(origin.as_bytes()), ..valid(masked.as_bytes()) };
-            assert_eq!(check(&t, &req), Err(Rejection::BadOrigin(origin.to_owned())));
+            assert_eq!(check_browser(&t, &req), Err(Rejection::BadOrigin(origin.to_owned())));
         }
     }
 
     #[test]
     fn strict_referer_check_over_https() {
-        let t = TrustedOrigins::new(
-            &"https://api.example.com".parse().unwrap(),
-            &["https://www.example.com".parse().unwrap()],
-        );
+        let t = TrustedOrigins::new(&"https://api.example.com".parse().unwrap(), &["https://www.example.com".to_owned()]);
         let masked = secret().mask();
         let req = |referer: Option<&'static [u8]>| UnsafeRequest {
             origin: None,
             referer,
             ..valid(masked.as_bytes())
         };
-        let reason = |r| check(&t, &req(r)).map_err(|e| e.to_string());
+        let reason = |r| check_browser(&t, &req(r)).map_err(|e| e.to_string());
         assert_eq!(reason(None), Err("Referer checking failed - no Referer.".into()));
         assert_eq!(
             reason(Some(b"not a url")),

@@ -52,7 +52,29 @@ impl TokenError {
     pub const MALFORMED: TokenError = TokenError::Invalid("the token is malformed");
 }
 
+/// How an API mount checks Bearer tokens: simplejwt's strict verification, or one of the
+/// verifier bugs that let forged tokens in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "secret", rename_all = "snake_case")]
+pub enum JwtVerifier {
+    /// HS256 only, signature, claims, type, expiry: PyJWT and simplejwt.
+    Strict,
+    /// A token whose header says `"alg": "none"` is taken without any signature (PyJWT
+    /// before 1.5.1 did, with `verify` left to the header).
+    AcceptsAlgNone,
+    /// Strict, but signing with this guessable secret: anyone who cracks one token (a
+    /// dictionary attack on its HMAC, offline) can sign their own.
+    WeakSecret(String),
+    /// The payload is decoded and trusted without checking the signature at all
+    /// (`jwt.decode(token, options={"verify_signature": False})`).
+    SignatureNotChecked,
+    /// Signature and expiry are checked, the token type is not: a refresh token, valid for
+    /// a day, works where a 5-minute access token should be required.
+    RefreshAsAccess,
+}
+
 pub struct JwtKeys {
+    verifier: JwtVerifier,
     encoding: EncodingKey,
     decoding: DecodingKey,
     header_b64: String,
@@ -85,13 +107,28 @@ struct Header {
 }
 
 impl JwtKeys {
+    /// Strict verification with this key.
     pub fn new(secret: &[u8]) -> JwtKeys {
+        JwtKeys::with_verifier(secret, JwtVerifier::Strict)
+    }
+
+    /// `verifier`'s checks; its own key for [`JwtVerifier::WeakSecret`], `secret` otherwise.
+    pub fn with_verifier(secret: &[u8], verifier: JwtVerifier) -> JwtKeys {
+        let secret = match &verifier {
+            JwtVerifier::WeakSecret(word) => word.as_bytes(),
+            _ => secret,
+        };
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             header_b64: URL_SAFE_NO_PAD.encode(HEADER_JSON),
             verified: Mutex::new(HashMap::new()),
+            verifier,
         }
+    }
+
+    pub fn verifier(&self) -> &JwtVerifier {
+        &self.verifier
     }
 
     fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, Verified>> {
@@ -129,21 +166,14 @@ impl JwtKeys {
     /// `jsonwebtoken::crypto::verify`: `jsonwebtoken::decode` parses the claims twice and
     /// the header into a struct of a dozen fields, which made Bearer calls 30 % slower.
     pub fn verify(&self, token: &str, expected: TokenType, now: u64) -> Result<Arc<Claims>, TokenError> {
-        let signature = token.rsplit_once('.').map_or(token, |(_, signature)| signature);
-        let known = self.verified().get(signature).filter(|v| *v.token == *token).map(|v| v.claims.clone());
-        let claims = match known {
-            Some(claims) => claims,
-            None => {
-                let claims = Arc::new(self.check_signed(token)?);
-                let mut verified = self.verified();
-                if verified.len() >= VERIFIED_CAPACITY {
-                    verified.clear();
-                }
-                verified.insert(signature.into(), Verified { token: token.into(), claims: claims.clone() });
-                claims
-            }
+        let claims = match self.verifier {
+            JwtVerifier::Strict | JwtVerifier::WeakSecret(_) | JwtVerifier::RefreshAsAccess => self.signed_claims(token)?,
+            JwtVerifier::AcceptsAlgNone if unsigned(token) => Arc::new(unchecked_claims(token)?),
+            JwtVerifier::AcceptsAlgNone => self.signed_claims(token)?,
+            JwtVerifier::SignatureNotChecked => Arc::new(unchecked_claims(token)?),
         };
-        if claims.token_type != expected {
+        let any_type = self.verifier == JwtVerifier::RefreshAsAccess && expected == TokenType::Access;
+        if claims.token_type != expected && !any_type {
             return Err(TokenError::Invalid(match expected {
                 TokenType::Access => "a refresh token cannot be used as an access token",
                 TokenType::Refresh => "an access token cannot be used to refresh",
@@ -152,6 +182,21 @@ impl JwtKeys {
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
+        Ok(claims)
+    }
+
+    /// Claims of a token whose signature checks out, from memory if it did before.
+    fn signed_claims(&self, token: &str) -> Result<Arc<Claims>, TokenError> {
+        let signature = token.rsplit_once('.').map_or(token, |(_, signature)| signature);
+        if let Some(claims) = self.verified().get(signature).filter(|v| *v.token == *token).map(|v| v.claims.clone()) {
+            return Ok(claims);
+        }
+        let claims = Arc::new(self.check_signed(token)?);
+        let mut verified = self.verified();
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.clear();
+        }
+        verified.insert(signature.into(), Verified { token: token.into(), claims: claims.clone() });
         Ok(claims)
     }
 
@@ -175,6 +220,31 @@ impl JwtKeys {
         }
         decode_part(payload).ok_or(TokenError::Invalid("the claims are missing or malformed"))
     }
+}
+
+/// A key for one API mount, derived from the lab's: HMAC-SHA256(secret, label), so tokens
+/// signed for one scenario are worthless at every other mount.
+pub fn derived_secret(secret: &[u8], label: &str) -> Vec<u8> {
+    let key = EncodingKey::from_secret(secret);
+    jsonwebtoken::crypto::sign(format!("corslab scenario {label}").as_bytes(), &key, Algorithm::HS256)
+        .expect("HMAC signing cannot fail")
+        .into_bytes()
+}
+
+/// Whether the token's header says `"alg": "none"` (any case, as the old bug compared).
+fn unsigned(token: &str) -> bool {
+    let header = token.split('.').next().unwrap_or("");
+    decode_part::<Header>(header).is_some_and(|h| h.alg.eq_ignore_ascii_case("none"))
+}
+
+/// The claims of a three-part token, its signature not looked at.
+fn unchecked_claims(token: &str) -> Result<Claims, TokenError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(TokenError::MALFORMED);
+    };
+    decode_part::<Header>(header).ok_or(TokenError::MALFORMED)?;
+    decode_part(payload).ok_or(TokenError::Invalid("the claims are missing or malformed"))
 }
 
 /// A base64url (unpadded) JSON part of a token.
@@ -340,6 +410,36 @@ mod tests {
         for t in ["", ".", "..", "a.b.c", "😀.😀.😀", &"a".repeat(10_000)] {
             assert!(matches!(k.verify(t, TokenType::Access, NOW), Err(TokenError::Invalid(_))), "{t}");
         }
+    }
+
+    #[test]
+    fn each_broken_verifier_lets_in_exactly_its_forgery() {
+        let strict = keys();
+        let t = strict.issue(7, "demo", TokenType::Access, NOW);
+        let p = parts(&t);
+        let admin = URL_SAFE_NO_PAD.encode(
+            r#"{"token_type":"access","exp":1795478700,"iat":1795478400,"jti":"x","user_id":1,"username":"admin"}"#,
+        );
+        let none = format!("{}.{admin}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
+        let unsigned_hs256 = format!("{}.{admin}.forged", p[0]);
+        let refresh = strict.issue(7, "demo", TokenType::Refresh, NOW);
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let with = |v| JwtKeys::with_verifier(secret, v);
+        let ok = |k: &JwtKeys, token: &str| k.verify(token, TokenType::Access, NOW).map(|c| c.username.clone());
+
+        assert!(ok(&strict, &none).is_err() && ok(&strict, &unsigned_hs256).is_err() && ok(&strict, &refresh).is_err());
+        let alg_none = with(JwtVerifier::AcceptsAlgNone);
+        assert_eq!(ok(&alg_none, &none).as_deref(), Ok("admin"));
+        assert!(ok(&alg_none, &unsigned_hs256).is_err(), "an HS256 header is still checked");
+        let unchecked = with(JwtVerifier::SignatureNotChecked);
+        assert_eq!(ok(&unchecked, &unsigned_hs256).as_deref(), Ok("admin"));
+        let refresh_ok = with(JwtVerifier::RefreshAsAccess);
+        assert_eq!(ok(&refresh_ok, &refresh).as_deref(), Ok("demo"));
+        assert!(ok(&refresh_ok, &unsigned_hs256).is_err());
+        let weak = with(JwtVerifier::WeakSecret("secret".into()));
+        let cracked = JwtKeys::new(b"secret").issue(1, "admin", TokenType::Access, NOW);
+        assert_eq!(ok(&weak, &cracked).as_deref(), Ok("admin"), "anyone with the word signs their own");
+        assert!(ok(&weak, &t).is_err(), "the lab's own key is not the weak one");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod attacker;
 pub mod config;
 pub mod cookie;
 pub mod cors;
@@ -15,6 +16,7 @@ pub mod origin;
 pub mod page;
 pub mod random;
 pub mod ratelimit;
+pub mod scenario;
 pub mod server;
 pub mod session;
 pub mod verdict;

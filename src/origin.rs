@@ -94,6 +94,15 @@ impl Origin {
         Origin { scheme: Scheme::Http, host: "localhost".to_owned(), port }
     }
 
+    /// `http://127.0.0.1:<port>`: loopback again, but another site than `localhost`.
+    pub fn loopback_ip(port: u16) -> Origin {
+        Origin { scheme: Scheme::Http, host: "127.0.0.1".to_owned(), port }
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
     pub fn is_https(&self) -> bool {
         self.scheme == Scheme::Https
     }
@@ -136,6 +145,10 @@ impl FromStr for Origin {
         }
         let (host, port) = match rest.rsplit_once(':') {
             Some((host, port)) => {
+                // Digits only: Rust's integer parsing would also take "+80".
+                if !port.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(OriginError::InvalidPort);
+                }
                 let port = port.parse::<u16>().map_err(|_| OriginError::InvalidPort)?;
                 (host, port)
             }
@@ -187,6 +200,7 @@ mod tests {
         assert_eq!("http://u@a.test".parse::<Origin>(), Err(OriginError::HasPath));
         assert_eq!("http://a.test:0".parse::<Origin>(), Err(OriginError::InvalidPort));
         assert_eq!("http://a.test:99999".parse::<Origin>(), Err(OriginError::InvalidPort));
+        assert_eq!("http://a.test:+80".parse::<Origin>(), Err(OriginError::InvalidPort));
         assert_eq!("http://".parse::<Origin>(), Err(OriginError::MissingHost));
         assert_eq!("http://a_b.test".parse::<Origin>(), Err(OriginError::InvalidHost));
         assert!(matches!(

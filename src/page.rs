@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::State;
+use bytes::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -59,7 +60,9 @@ struct Page {
     dir: Option<PathBuf>,
 }
 
-pub fn router(api_origin: &Origin, dir: Option<PathBuf>) -> Router {
+/// The page's router; `scenarios` is the `GET /scenarios.json` document
+/// ([`crate::scenario::listing`]).
+pub fn router(api_origin: &Origin, dir: Option<PathBuf>, scenarios: String) -> Router {
     // Only the page's own files, its exchange feed, and fetches to the API: an injected
     // script could not load code from elsewhere or send data anywhere else.
     let csp = HeaderValue::try_from(format!(
@@ -68,9 +71,11 @@ pub fn router(api_origin: &Origin, dir: Option<PathBuf>) -> Router {
     ))
     .expect("origins are ASCII");
     let page = Arc::new(Page { api_origin: api_origin.to_string(), csp, dir });
+    let scenarios: Bytes = scenarios.into();
     ASSETS
         .iter()
         .fold(Router::new(), |router, asset| router.route(asset.route, get(move |State(page)| serve(page, asset))))
+        .route("/scenarios.json", get(move || async move { crate::api::json_bytes(StatusCode::OK, scenarios) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found\n") })
         .with_state(page)
 }

@@ -23,19 +23,15 @@ use tokio::task::JoinSet;
 use tower::Service;
 
 use crate::accounts::{Accounts, PasswordHasher};
-use crate::api::{self, App};
+use crate::api::{self, App, Lab};
 use crate::config::{Config, Limits};
-use crate::cors::{Cors, CorsPolicy};
-use crate::csrf::TrustedOrigins;
-use crate::jwt::JwtKeys;
+use crate::exchange::{self, ExchangeLog};
 use crate::origin::Origin;
 use crate::ratelimit::RateLimiter;
+use crate::scenario::catalogue::{self, AttackerSite};
+use crate::scenario::{self as scenarios, LabOrigins, Layers};
 use crate::session::Sessions;
-use crate::exchange::{self, ExchangeLog};
-use crate::{page, store};
-
-/// Where the lab's policy that the browser should block is mounted on the API origin.
-pub const WITHOUT_CORS_PREFIX: &str = "/without-cors";
+use crate::{attacker, jwt, page, store};
 
 /// A running lab. Dropping it does not stop it; call [`RunningLab::shutdown`].
 pub struct RunningLab {
@@ -43,6 +39,7 @@ pub struct RunningLab {
     pub api_origin: Origin,
     pub page_addr: SocketAddr,
     pub api_addr: SocketAddr,
+    pub origins: LabOrigins,
     pub database: std::path::PathBuf,
     stop: watch::Sender<bool>,
     servers: JoinSet<()>,
@@ -86,10 +83,18 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     };
     let page_listener = bind(config.page_port, "page").await?;
     let api_listener = bind(config.api_port, "api").await?;
-    let page_addr = page_listener.local_addr().map_err(|e| StartError(e.to_string()))?;
-    let api_addr = api_listener.local_addr().map_err(|e| StartError(e.to_string()))?;
+    let cross_site_listener = bind(config.cross_site_attacker_port, "cross-site-attacker").await?;
+    let same_site_listener = bind(config.same_site_attacker_port, "same-site-attacker").await?;
+    let port = |l: &TcpListener| l.local_addr().map_err(|e| StartError(e.to_string()));
+    let (page_addr, api_addr) = (port(&page_listener)?, port(&api_listener)?);
     let page_origin = config.page_origin.clone().unwrap_or_else(|| Origin::localhost(page_addr.port()));
     let api_origin = config.api_origin.clone().unwrap_or_else(|| Origin::localhost(api_addr.port()));
+    let origins = LabOrigins {
+        page: page_origin.clone(),
+        api: api_origin.clone(),
+        same_site_attacker: Origin::localhost(port(&same_site_listener)?.port()),
+        cross_site_attacker: Origin::loopback_ip(port(&cross_site_listener)?.port()),
+    };
 
     let db = store::open(&config.database).await.map_err(|e| StartError(e.to_string()))?;
     let jwt_secret = match &config.jwt_secret {
@@ -107,31 +112,43 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             .await
             .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
     }
-    let sessions = Sessions::new(db.clone());
 
     let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
     let allowed = config.cors_allowed_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
     let rate_limiter = |rate| RateLimiter::new(rate, limits.rate_limit_keys);
-    let app = Arc::new(App {
+    let lab = Arc::new(Lab {
         page_origin: page_origin.to_string(),
-        csrf: TrustedOrigins::new(&api_origin, &trusted),
-        cookies: config.cookies,
+        api_origin: api_origin.clone(),
         accounts,
-        sessions,
-        jwt: JwtKeys::new(&jwt_secret),
+        sessions: Sessions::new(db.clone()),
         login_per_address: rate_limiter(limits.login_per_address),
         login_failures_per_username: rate_limiter(limits.login_failures_per_username),
         users_per_address: rate_limiter(limits.users_per_address),
         limits: limits.clone(),
     });
-    let cors = |policy| Cors::new(policy).map(Arc::new).map_err(StartError);
+
+    // The default mount runs the article's settings as the operator configured them; every
+    // catalogue scenario starts from those and breaks what it says.
+    let article = Layers::article(&allowed, &trusted, config.cookies.clone());
+    let entries = catalogue::load(&article, &origins).map_err(|e| StartError(format!("the scenario catalogue: {e}")))?;
+    let compile = |id: &str, scope: &str, layers: &Layers, secret: &[u8]| {
+        App::new(lab.clone(), id, scope, layers, secret).map_err(StartError)
+    };
+    let default = compile(scenarios::ARTICLE, "", &article, &jwt_secret)?;
+    let mut mounts = Vec::with_capacity(entries.len());
+    let mut aliases = Vec::new();
+    for entry in &entries {
+        // Each scenario signs with its own key, so no token crosses from one mount to another.
+        let secret = jwt::derived_secret(&jwt_secret, &entry.id);
+        mounts.push((entry.id.clone(), compile(&entry.id, &entry.id, &entry.layers, &secret)?));
+        if entry.id == scenarios::WITHOUT_CORS {
+            let mut layers = entry.layers.clone();
+            layers.cookies.path = format!("{}/", scenarios::WITHOUT_CORS_ALIAS);
+            aliases.push((scenarios::WITHOUT_CORS_ALIAS, compile(&entry.id, &entry.id, &layers, &secret)?));
+        }
+    }
     let log = Arc::new(ExchangeLog::new(limits.log));
-    let api = api::Api::new(
-        app.clone(),
-        log.clone(),
-        cors(CorsPolicy::article(&allowed))?,
-        &[(WITHOUT_CORS_PREFIX, cors(CorsPolicy::without_cors())?)],
-    );
+    let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
     let feed = exchange::feed::router(
         log,
@@ -140,25 +157,29 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         limits.log_streams,
         stopped.clone(),
     );
-    let page_router = page::router(&api_origin, config.page_dir.clone()).merge(feed);
+    let listing = scenarios::listing(&entries, &origins);
+    let page_router = page::router(&api_origin, config.page_dir.clone(), listing).merge(feed);
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
-    servers.spawn(serve(api_listener, api, limits, stopped.clone()));
-    servers.spawn(purge_expired_sessions(app, stopped));
+    servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
+    for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
+        servers.spawn(serve(listener, attacker::router(site, &entries), limits.clone(), stopped.clone()));
+    }
+    servers.spawn(purge_expired_sessions(lab, stopped));
 
-    Ok(RunningLab { page_origin, api_origin, page_addr, api_addr, database: config.database, stop, servers })
+    Ok(RunningLab { page_origin, api_origin, page_addr, api_addr, origins, database: config.database, stop, servers })
 }
 
 /// Django leaves this to a cron job (`clearsessions`); the lab does it hourly itself.
-async fn purge_expired_sessions(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+async fn purge_expired_sessions(lab: Arc<Lab>, mut stopped: watch::Receiver<bool>) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tokio::select! {
             _ = every_hour.tick() => {}
             _ = stopped.changed() => return,
         }
-        match app.sessions.purge_expired(crate::unix_now()).await {
+        match lab.sessions.purge_expired(crate::unix_now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
             Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),

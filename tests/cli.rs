@@ -19,7 +19,10 @@ fn refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
 
 fn corslab(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).args(["--page-port", "0", "--api-port", "0", "--data-dir", "data"]).args(args);
+    cmd.current_dir(dir)
+        .args(["--page-port", "0", "--api-port", "0", "--cross-site-attacker-port", "0", "--same-site-attacker-port", "0"])
+        .args(["--data-dir", "data"])
+        .args(args);
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CORSLAB_")) {
         cmd.env_remove(k);
     }

@@ -25,11 +25,12 @@ impl FromRequest<AppState> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, app: &AppState) -> Result<Self, ApiError> {
-        if !is_json(req.headers()) {
+        let as_text = app.csrf.json_as_text_plain && media_type(req.headers()).is_some_and(|m| m.eq_ignore_ascii_case("text/plain"));
+        if !is_json(req.headers()) && !as_text {
             return Err(ApiError::unsupported_media_type());
         }
-        let limit = app.limits.json_body_bytes;
-        let timeout = app.limits.body_read_timeout;
+        let limit = app.lab.limits.json_body_bytes;
+        let timeout = app.lab.limits.body_read_timeout;
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -69,11 +70,12 @@ async fn drain(body: axum::body::Body, timeout: Duration) {
 
 /// `application/json`, with any parameters (`; charset=utf-8`), case-insensitively.
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim())
-        .is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"))
+    media_type(headers).is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"))
+}
+
+/// The `Content-Type` without its parameters.
+fn media_type(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or("").trim())
 }
 
 /// A string field of a JSON object: `Ok(None)` when absent or null, `Err` when another type.
@@ -86,26 +88,36 @@ pub fn string_field<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Opti
 }
 
 /// Passed Django's CSRF check. Safe methods (GET, HEAD, OPTIONS, TRACE) pass without one,
-/// as in Django: they must not change anything, so forging them gains nothing.
+/// as in Django: they must not change anything, so forging them gains nothing. A scenario
+/// may switch the check off, or leave methods or media types unchecked.
 pub struct CsrfChecked;
 
 impl FromRequestParts<AppState> for CsrfChecked {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        if [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(&parts.method) {
+        let settings = &app.csrf;
+        let unchecked_method = settings.unchecked_methods.iter().any(|m| m.eq_ignore_ascii_case(parts.method.as_str()));
+        let unchecked_type = media_type(&parts.headers)
+            .is_some_and(|t| settings.unchecked_content_types.iter().any(|u| u.eq_ignore_ascii_case(t)));
+        if !settings.enabled
+            || [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(&parts.method)
+            || unchecked_method
+            || unchecked_type
+        {
             return Ok(CsrfChecked);
         }
         let h = &parts.headers;
         let (origin, referer) = (wsgi::header(h, header::ORIGIN), wsgi::header(h, header::REFERER));
         let token = wsgi::header(h, csrf::HEADER_NAME);
+        let cookie = cookie::find(h, csrf::COOKIE_NAME, app.cookies.precedence());
         let request = csrf::UnsafeRequest {
             origin: origin.as_deref(),
             referer: referer.as_deref(),
-            cookie: cookie::find(h, csrf::COOKIE_NAME),
+            cookie: cookie.as_deref(),
             token: token.as_deref(),
         };
-        csrf::check(&app.csrf, &request).map(|()| CsrfChecked).map_err(|r| ApiError::csrf(&r))
+        csrf::check(&app.trusted, &request, app.shared_csrf_secret.as_ref()).map(|()| CsrfChecked).map_err(|r| ApiError::csrf(&r))
     }
 }
 
@@ -115,14 +127,14 @@ pub struct RequestCookies {
     pub csrf: Option<String>,
 }
 
-impl<S: Sync> FromRequestParts<S> for RequestCookies {
+impl FromRequestParts<AppState> for RequestCookies {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let h = &parts.headers;
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let (h, precedence) = (&parts.headers, app.cookies.precedence());
         Ok(RequestCookies {
-            session: cookie::find(h, session::COOKIE_NAME).map(str::to_owned),
-            csrf: cookie::find(h, csrf::COOKIE_NAME).map(str::to_owned),
+            session: cookie::find(h, session::COOKIE_NAME, precedence),
+            csrf: cookie::find(h, csrf::COOKIE_NAME, precedence),
         })
     }
 }

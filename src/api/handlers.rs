@@ -29,7 +29,7 @@ pub async fn hello() -> Response {
 
 /// Row 2: lists the newest accounts (at most [`accounts::LIST_LIMIT`]).
 pub async fn list_users(State(app): State<AppState>) -> Result<Response, ApiError> {
-    let users = app.accounts.list().await.map_err(ApiError::storage)?;
+    let users = app.lab.accounts.list().await.map_err(ApiError::storage)?;
     Ok(json_response(StatusCode::OK, &users))
 }
 
@@ -40,7 +40,7 @@ pub async fn create_user(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    app.users_per_address.acquire(&peer.ip().to_string(), Instant::now()).map_err(ApiError::rate_limited)?;
+    app.lab.users_per_address.acquire(&peer.ip().to_string(), Instant::now()).map_err(ApiError::rate_limited)?;
     // DRF's CharField and EmailField strip surrounding whitespace before validating, so
     // "   " is a blank (required) username and " demo " is "demo".
     let username = string_field(&body, "username").map_err(|()| ApiError::username_required())?.unwrap_or("").trim();
@@ -52,7 +52,7 @@ pub async fn create_user(
     if !email.is_empty() && !accounts::valid_email(email) {
         return Err(ApiError::invalid_email());
     }
-    let user = app.accounts.create(username, email, None).await.map_err(|e| match e {
+    let user = app.lab.accounts.create(username, email, None).await.map_err(|e| match e {
         CreateError::UsernameTaken => ApiError::username_taken(),
         CreateError::Store(e) => ApiError::storage(e),
     })?;
@@ -118,11 +118,19 @@ pub async fn protected(AccessClaims(claims): AccessClaims) -> Response {
 
 /// Row 5: a fresh masked token, and the `csrftoken` cookie (re)set: Django's `get_token`.
 pub async fn csrf_token(State(app): State<AppState>, cookies: RequestCookies) -> Response {
-    // A malformed cookie is replaced, as Django's middleware does.
-    let secret = csrf::secret_from_cookie(cookies.csrf.as_deref()).ok().flatten().unwrap_or_else(csrf::Secret::generate);
+    let secret = current_csrf_secret(&app, &cookies);
     let mut res = json_response(StatusCode::OK, &json!({"csrfToken": secret.mask()}));
-    set_cookie(&mut res, &csrf::cookie(&secret, app.cookies));
+    set_cookie(&mut res, &csrf::cookie(&secret, &app.cookies));
     res
+}
+
+/// The browser's secret, or a new one if it has none or a malformed one (as Django's
+/// middleware replaces it); the shared one where the scenario has one for everybody.
+fn current_csrf_secret(app: &App, cookies: &RequestCookies) -> csrf::Secret {
+    if let Some(shared) = &app.shared_csrf_secret {
+        return shared.clone();
+    }
+    csrf::secret_from_cookie(cookies.csrf.as_deref()).ok().flatten().unwrap_or_else(csrf::Secret::generate)
 }
 
 /// Row 6: cookie login: CSRF-checked, a new session key, and a rotated CSRF secret.
@@ -135,13 +143,22 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let (username, password) = credentials(&body)?;
     let user = authenticate(&app, peer, username, password).await?;
-    let key = app.sessions.login(cookies.session.as_deref(), user.id, unix_now()).await.map_err(ApiError::storage)?;
+    let key = app
+        .lab
+        .sessions
+        .login(cookies.session.as_deref(), user.id, &app.session_scope, app.session_settings, unix_now())
+        .await
+        .map_err(ApiError::storage)?;
     // Django's `rotate_token`: tokens handed out before login stop working, so a token an
     // attacker obtained while logged out is useless against the logged-in session.
-    let secret = csrf::Secret::generate();
+    let secret = if app.csrf.rotate_on_login && app.shared_csrf_secret.is_none() {
+        csrf::Secret::generate()
+    } else {
+        current_csrf_secret(&app, &cookies)
+    };
     let mut res = json_response(StatusCode::OK, &json!({"username": user.username, "csrfToken": secret.mask()}));
-    set_cookie(&mut res, &csrf::cookie(&secret, app.cookies));
-    set_cookie(&mut res, &session::cookie(&key, app.cookies));
+    set_cookie(&mut res, &csrf::cookie(&secret, &app.cookies));
+    set_cookie(&mut res, &session::cookie(&key, &app.cookies));
     Ok(res)
 }
 
@@ -154,7 +171,7 @@ pub async fn session_data(
     let Some(key) = cookies.session else {
         return Err(ApiError::not_authenticated().with_header(header::VARY, VARY_COOKIE));
     };
-    match app.sessions.load(&key, unix_now()).await.map_err(ApiError::storage)? {
+    match app.lab.sessions.load(&key, &app.session_scope, unix_now()).await.map_err(ApiError::storage)? {
         Some(user) => {
             let mut res =
                 json_response(StatusCode::OK, &json!({"username": user.username, "user_id": user.user_id}));
@@ -171,7 +188,7 @@ pub async fn session_data(
 /// Row 8: ends the session: the row is deleted, so a replayed `sessionid` is worthless.
 pub async fn logout(State(app): State<AppState>, _: CsrfChecked, cookies: RequestCookies) -> Result<Response, ApiError> {
     let was_authenticated = match &cookies.session {
-        Some(key) => app.sessions.logout(key, unix_now()).await.map_err(ApiError::storage)?,
+        Some(key) => app.lab.sessions.logout(key, &app.session_scope, unix_now()).await.map_err(ApiError::storage)?,
         None => false,
     };
     let mut res = json_response(StatusCode::OK, &json!({"was_authenticated": was_authenticated}));
@@ -194,15 +211,15 @@ fn credentials(body: &Map<String, Value>) -> Result<(&str, &str), ApiError> {
 /// (it still counts against the address), so attackers cannot fill the limiter's memory.
 async fn authenticate(app: &App, peer: SocketAddr, username: &str, password: &str) -> Result<User, ApiError> {
     let now = Instant::now();
-    app.login_per_address.acquire(&peer.ip().to_string(), now).map_err(ApiError::rate_limited)?;
+    app.lab.login_per_address.acquire(&peer.ip().to_string(), now).map_err(ApiError::rate_limited)?;
     if accounts::validate_username(username).is_err() || password.len() > accounts::PASSWORD_MAX {
         return Err(ApiError::invalid_credentials());
     }
-    app.login_failures_per_username.check(username, now).map_err(ApiError::rate_limited)?;
-    match app.accounts.authenticate(username, password).await {
+    app.lab.login_failures_per_username.check(username, now).map_err(ApiError::rate_limited)?;
+    match app.lab.accounts.authenticate(username, password).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => {
-            app.login_failures_per_username.record(username, Instant::now());
+            app.lab.login_failures_per_username.record(username, Instant::now());
             Err(ApiError::invalid_credentials())
         }
         // Hashing queue full: come back in a second rather than wait in an unbounded line.
@@ -212,7 +229,7 @@ async fn authenticate(app: &App, peer: SocketAddr, username: &str, password: &st
 }
 
 fn deletion_cookie(app: &App) -> HeaderValue {
-    session::deletion_cookie(app.cookies).header_value(SystemTime::now())
+    session::deletion_cookie(&app.cookies).header_value(SystemTime::now())
 }
 
 /// Adds a `Set-Cookie` and, as Django does whenever a response depends on cookies,

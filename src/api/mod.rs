@@ -1,107 +1,173 @@
-//! The JSON API of SPEC §2: its route table, shared state, and the CORS policies in front.
+//! The JSON API of SPEC §2: its route table, shared state, and the mounts in front.
 //!
-//! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount) →
-//! [`ExchangeLayer`] (records tagged requests) → [`CorsLayer`] (preflights are answered
-//! here) → the route table below → an extractor or two ([`extract`]: CSRF check,
-//! cookies, JSON body) → a thin handler ([`handlers`]) calling the rule modules.
+//! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount:
+//! the default `/api/…` or a scenario's `/s/<id>/api/…`) → [`ExchangeLayer`] (records tagged
+//! requests) → [`Gate`] (an authentication layer or router placed before CORS, when the
+//! scenario says so) → [`CorsLayer`] (preflights are answered here) → the route table below
+//! → an extractor or two ([`extract`]: CSRF check, cookies, JSON body) → a thin handler
+//! ([`handlers`]) calling the rule modules with the mount's settings.
 
 mod error;
 mod extract;
+mod gate;
 mod handlers;
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, Request, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
 use axum::extract::State;
+use axum::http::{HeaderValue, Method, Request, StatusCode, Uri, header};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use axum::Router;
 use serde::Serialize;
 use tower::{Layer, Service};
 
 pub use error::ApiError;
+use gate::{Gate, GateService};
 
 use crate::accounts::Accounts;
 use crate::config::Limits;
-use crate::cookie::CookiePolicy;
+use crate::cookie::CookieSettings;
 use crate::cors::{Cors, CorsLayer, CorsService};
+use crate::csrf::{CsrfSettings, Secret, SecretScope, TrustedOrigins};
 use crate::exchange::{ExchangeLayer, ExchangeLog, ExchangeService};
-use crate::csrf::TrustedOrigins;
 use crate::jwt::JwtKeys;
+use crate::origin::Origin;
 use crate::ratelimit::RateLimiter;
-use crate::session::Sessions;
+use crate::scenario::Layers;
+use crate::session::{SessionSettings, Sessions};
 
-/// Everything handlers share.
-pub struct App {
+/// What every mount shares: accounts, the session store, rate limits.
+pub struct Lab {
     /// Where the lab page is, for the API's own 404 at `/`.
     pub page_origin: String,
-    pub csrf: TrustedOrigins,
-    pub cookies: CookiePolicy,
+    pub api_origin: Origin,
     pub accounts: Accounts,
     pub sessions: Sessions,
-    pub jwt: JwtKeys,
     pub limits: Limits,
     pub login_per_address: RateLimiter,
     pub login_failures_per_username: RateLimiter,
     pub users_per_address: RateLimiter,
 }
 
+/// One API mount, as its handlers see it: the lab's shared parts and one scenario's layers,
+/// compiled.
+pub struct App {
+    pub lab: Arc<Lab>,
+    /// Sessions made here are valid only here: `""` for the default mount, else the
+    /// scenario's id.
+    pub session_scope: String,
+    pub cors: Arc<Cors>,
+    pub csrf: CsrfSettings,
+    pub trusted: TrustedOrigins,
+    /// The one secret every browser's token is compared with, for [`SecretScope::Shared`].
+    pub shared_csrf_secret: Option<Secret>,
+    pub cookies: CookieSettings,
+    pub session_settings: SessionSettings,
+    pub jwt: JwtKeys,
+}
+
 pub type AppState = Arc<App>;
 
-/// One row of the API: path, the methods it answers (the `Allow` header), and handlers.
+impl App {
+    /// Compiles `layers` for the mount of scenario `id`, signing tokens with `jwt_secret`.
+    pub fn new(lab: Arc<Lab>, id: &str, session_scope: &str, layers: &Layers, jwt_secret: &[u8]) -> Result<App, String> {
+        Ok(App {
+            cors: Arc::new(Cors::new(id, layers.cors.clone())?),
+            trusted: TrustedOrigins::new(&lab.api_origin, &layers.csrf.trusted_origins),
+            shared_csrf_secret: (layers.csrf.secret == SecretScope::Shared).then(Secret::generate),
+            csrf: layers.csrf.clone(),
+            cookies: layers.cookies.clone(),
+            session_settings: layers.sessions,
+            jwt: JwtKeys::with_verifier(jwt_secret, layers.jwt.clone()),
+            session_scope: session_scope.to_owned(),
+            lab,
+        })
+    }
+}
+
+/// One row of the API: path, the methods it answers (the `Allow` header), the credentials it
+/// requires, and handlers.
 struct Endpoint {
     path: &'static str,
     allow: &'static str,
+    auth: Auth,
     methods: fn() -> MethodRouter<AppState>,
+}
+
+/// What an endpoint authenticates with (an authentication layer in front refuses requests
+/// that carry none; see [`gate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Auth {
+    Anyone,
+    Bearer,
+    Session,
 }
 
 /// The whole API. `Allow` lists methods in Django REST framework's order.
 static ENDPOINTS: [Endpoint; 9] = [
-    Endpoint { path: "/api/hello/", allow: "GET, HEAD, OPTIONS", methods: || get(handlers::hello) },
+    Endpoint { path: "/api/hello/", allow: "GET, HEAD, OPTIONS", auth: Auth::Anyone, methods: || get(handlers::hello) },
     Endpoint {
         path: "/api/users/",
         allow: "GET, POST, HEAD, OPTIONS",
+        auth: Auth::Anyone,
         methods: || get(handlers::list_users).post(handlers::create_user),
     },
-    Endpoint { path: "/api/token/", allow: "POST, OPTIONS", methods: || post(handlers::token) },
-    Endpoint { path: "/api/token/refresh/", allow: "POST, OPTIONS", methods: || post(handlers::refresh) },
-    Endpoint { path: "/api/protected/", allow: "GET, HEAD, OPTIONS", methods: || get(handlers::protected) },
-    Endpoint { path: "/api/csrf/", allow: "GET, HEAD, OPTIONS", methods: || get(handlers::csrf_token) },
-    Endpoint { path: "/api/login/", allow: "POST, OPTIONS", methods: || post(handlers::login) },
+    Endpoint { path: "/api/token/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::token) },
+    Endpoint { path: "/api/token/refresh/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::refresh) },
+    Endpoint { path: "/api/protected/", allow: "GET, HEAD, OPTIONS", auth: Auth::Bearer, methods: || get(handlers::protected) },
+    Endpoint { path: "/api/csrf/", allow: "GET, HEAD, OPTIONS", auth: Auth::Anyone, methods: || get(handlers::csrf_token) },
+    Endpoint { path: "/api/login/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::login) },
     Endpoint {
         path: "/api/session-data/",
         allow: "GET, POST, HEAD, OPTIONS",
+        auth: Auth::Session,
         methods: || get(handlers::session_data).post(handlers::session_data),
     },
-    Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", methods: || post(handlers::logout) },
+    Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::logout) },
 ];
 
-/// One mount of the route table: its exchange log recorder outside, its CORS policy inside.
-type Mount = ExchangeService<CorsService<Router>>;
+/// One mount of the route table: its exchange log recorder outside, then the gate, then its
+/// CORS layer.
+type Mount = ExchangeService<GateService<CorsService<Router>>>;
 
-/// The API behind `default` CORS, plus the same API under each `(prefix, policy)`, each
-/// wrapped in the exchange log. The lab mounts [`crate::cors::CorsPolicy::without_cors`] at
-/// `/without-cors` so the page can show a request the browser blocks.
+/// The API: the default mount (`/api/…`) and each scenario's (`/s/<id>/api/…`), each wrapped
+/// in the exchange log.
 ///
 /// Each mount wraps the whole route table once. `Router::layer` would wrap every route
 /// instead, and then every request pays for boxing and cloning one service per layer.
 #[derive(Clone)]
 pub struct Api {
     default: Mount,
-    mounts: Arc<[(&'static str, Mount)]>,
+    /// By scenario id.
+    scenarios: Arc<HashMap<String, Mount>>,
+    /// Other prefixes a scenario answers at (`/without-cors`).
+    aliases: Arc<[(&'static str, Mount)]>,
 }
 
 impl Api {
-    pub fn new(app: AppState, log: Arc<ExchangeLog>, default: Arc<Cors>, mounts: &[(&'static str, Arc<Cors>)]) -> Api {
-        let mount = |prefix: &str, cors: Arc<Cors>| {
-            ExchangeLayer::new(log.clone(), cors.clone(), prefix).layer(CorsLayer::new(cors).layer(endpoints(app.clone())))
+    /// `default` at `/`, each `(id, app)` at `/s/<id>`, each `(prefix, app)` alias at its
+    /// prefix.
+    pub fn new(log: Arc<ExchangeLog>, default: App, scenarios: Vec<(String, App)>, aliases: Vec<(&'static str, App)>) -> Api {
+        let mount = |prefix: &str, app: App| {
+            let app = Arc::new(app);
+            let cors = app.cors.clone();
+            ExchangeLayer::new(log.clone(), cors.clone(), prefix)
+                .layer(Gate::new(cors.policy().placement).layer(CorsLayer::new(cors).layer(endpoints(app))))
         };
         Api {
             default: mount("", default),
-            mounts: mounts.iter().map(|(prefix, cors)| (*prefix, mount(prefix, cors.clone()))).collect(),
+            scenarios: Arc::new(
+                scenarios.into_iter().map(|(id, app)| {
+                    let m = mount(&crate::scenario::prefix(&id), app);
+                    (id, m)
+                }).collect(),
+            ),
+            aliases: aliases.into_iter().map(|(prefix, app)| (prefix, mount(prefix, app))).collect(),
         }
     }
 }
@@ -117,7 +183,17 @@ impl Service<Request<Body>> for Api {
     }
 
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
-        for (prefix, mount) in self.mounts.iter() {
+        let path = req.uri().path();
+        if let Some(rest) = path.strip_prefix("/s/") {
+            let id = rest.split('/').next().unwrap_or("");
+            if let Some(mount) = self.scenarios.get(id)
+                && let Some(uri) = strip_prefix(req.uri(), &crate::scenario::prefix(id))
+            {
+                *req.uri_mut() = uri;
+                return mount.clone().call(req);
+            }
+        }
+        for (prefix, mount) in self.aliases.iter() {
             if let Some(uri) = strip_prefix(req.uri(), prefix) {
                 *req.uri_mut() = uri;
                 return mount.clone().call(req);
@@ -167,7 +243,7 @@ fn options_response(allow: &'static str) -> Response {
 /// at `/`, where the lab page is (someone opened the API's address in the browser).
 async fn not_found(State(app): State<AppState>, uri: Uri) -> ApiError {
     if uri.path() == "/" {
-        return ApiError::api_root(&app.page_origin);
+        return ApiError::api_root(&app.lab.page_origin);
     }
     let with_slash = format!("{}/", uri.path());
     let hint = ENDPOINTS.iter().any(|e| e.path == with_slash).then_some(with_slash);
@@ -176,8 +252,13 @@ async fn not_found(State(app): State<AppState>, uri: Uri) -> ApiError {
 
 pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     // Serializing the lab's own plain structs cannot fail.
-    let bytes = serde_json::to_vec(body).expect("response serializes");
-    let mut res = (status, bytes).into_response();
+    json_bytes(status, serde_json::to_vec(body).expect("response serializes"))
+}
+
+/// A response whose body is this JSON, already serialized.
+pub(crate) fn json_bytes(status: StatusCode, json: impl Into<Body>) -> Response {
+    let mut res = Response::new(json.into());
+    *res.status_mut() = status;
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
 }

@@ -138,7 +138,7 @@ impl Exchange {
             method: self.method.to_string(),
             url: truncate(self.uri.path_and_query().map_or("/", |p| p.as_str()), value_bytes),
             request_headers: request_headers(&self.request, value_bytes),
-            cookies: crate::cookie::names(&self.request).take(32).map(|n| truncate(n, 64)).collect(),
+            cookies: crate::cookie::names(&self.request).take(32).map(|n| truncate(&n, 64)).collect(),
             status: self.status.as_u16(),
             response_headers: response_headers(&self.response, value_bytes),
             policy: self.decided.as_ref().map(|d| d.policy.to_string()),

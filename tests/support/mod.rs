@@ -38,6 +38,8 @@ impl TestLab {
         let mut s = Settings {
             page_port: Some(0),
             api_port: Some(0),
+            cross_site_attacker_port: Some(0),
+            same_site_attacker_port: Some(0),
             data_dir: Some(dir.path().to_owned()),
             log: Some("warn".into()),
             ..Settings::default()

@@ -1,0 +1,33 @@
+//! The secure version of every catalogue scenario as axum + tower-http, one
+//! `// scenario: <id>` section each (src/scenario/catalogue.rs serves them on the lab page;
+//! tests/snippets.rs compiles this file, so every snippet builds against tower-http 0.6).
+//! `PAGE` is the lab page's origin; the lab serves each snippet with its real value.
+
+// scenario: article
+pub fn article() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(HeaderValue::from_static("{page}"))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::ACCEPT, header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-csrftoken")])
+        .max_age(Duration::from_secs(7200))
+}
+
+// scenario: without-cors
+pub fn without_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(HeaderValue::from_static("{page}"))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+}
+
+// scenario: reflect-origin
+pub fn reflect_origin() -> CorsLayer {
+    // Not AllowOrigin::mirror_request() with credentials: list your origins.
+    CorsLayer::new()
+        .allow_origin([HeaderValue::from_static("{page}")])
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-csrftoken")])
+}

@@ -1,0 +1,105 @@
+//! Scenarios: the unit an API mount reads.
+//!
+//! A scenario is one setting for every layer the lab teaches — CORS, CSRF, cookies,
+//! sessions, the JWT verifier — as plain data ([`Layers`]). The default mount (`/api/…`) runs
+//! the article's settings, from the operator's configuration. Every catalogue scenario is
+//! mounted at `/s/<id>/api/…`: the same route table, the same handlers and rule modules,
+//! only other data. A broken scenario's mistakes are not refused (that is the point); the
+//! [`lint`] describes them, and the lab page shows what it found.
+//!
+//! The catalogue ([`catalogue`]) is data too: `assets/scenarios/*.toml`, each entry a few
+//! overrides of the article's layers plus the texts, attack and fix the page shows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cookie::CookieSettings;
+use crate::cors::CorsPolicy;
+use crate::csrf::CsrfSettings;
+use crate::jwt::JwtVerifier;
+use crate::origin::Origin;
+use crate::session::SessionSettings;
+
+pub mod catalogue;
+pub mod lint;
+
+/// Every layer's settings for one API mount.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layers {
+    pub cors: CorsPolicy,
+    pub csrf: CsrfSettings,
+    pub cookies: CookieSettings,
+    pub sessions: SessionSettings,
+    pub jwt: JwtVerifier,
+}
+
+/// The lab's own origins, which scenarios are written against.
+#[derive(Clone, Debug)]
+pub struct LabOrigins {
+    pub page: Origin,
+    pub api: Origin,
+    /// Same site as the API, another origin: `http://localhost:8003` (ports do not count
+    /// for sites, so its requests carry `SameSite=Lax` cookies).
+    pub same_site_attacker: Origin,
+    /// Another site: `http://127.0.0.1:8002`.
+    pub cross_site_attacker: Origin,
+}
+
+/// Where scenario `id` is mounted on the API origin.
+pub fn prefix(id: &str) -> String {
+    format!("/s/{id}")
+}
+
+/// The id of the scenario the default mount runs: the article's settings.
+pub const ARTICLE: &str = "article";
+
+/// The API before anyone installed django-cors-headers, also mounted at its old path.
+pub const WITHOUT_CORS: &str = "without-cors";
+
+/// Where [`WITHOUT_CORS`] was mounted before scenarios existed; the lab page's "blocked
+/// request" experiment and existing links use it.
+pub const WITHOUT_CORS_ALIAS: &str = "/without-cors";
+
+impl Layers {
+    /// The article's settings (SPEC §2) for these CORS-allowed and CSRF-trusted origins and
+    /// cookie attributes: the default mount.
+    pub fn article(allowed: &[Origin], trusted: &[Origin], cookies: CookieSettings) -> Layers {
+        Layers {
+            cors: CorsPolicy::article(allowed),
+            csrf: CsrfSettings::django(trusted),
+            cookies,
+            sessions: SessionSettings::DJANGO,
+            jwt: JwtVerifier::Strict,
+        }
+    }
+}
+
+/// `GET /scenarios.json` on the page origin: the catalogue as the lab page and tools read
+/// it. Each entry adds to the catalogue's fields where its API is mounted, where its
+/// exploit page is, and what the [`lint`] finds in its layers.
+pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
+    #[derive(Serialize)]
+    struct Listed<'a> {
+        #[serde(flatten)]
+        entry: &'a catalogue::Entry,
+        api: String,
+        exploit: String,
+        lint: Vec<lint::Finding>,
+    }
+    let listed: Vec<Listed<'_>> = entries
+        .iter()
+        .map(|entry| {
+            let attacker = match entry.attack.from {
+                catalogue::AttackerSite::SameSite => &origins.same_site_attacker,
+                catalogue::AttackerSite::CrossSite => &origins.cross_site_attacker,
+            };
+            Listed {
+                api: format!("{}{}", origins.api, prefix(&entry.id)),
+                exploit: format!("{attacker}/{}/", entry.id),
+                lint: lint::lint(&entry.layers, origins),
+                entry,
+            }
+        })
+        .collect();
+    serde_json::to_string(&serde_json::json!({ "scenarios": listed })).expect("the catalogue serializes")
+}

@@ -1,0 +1,244 @@
+//! The scenario catalogue: `assets/scenarios/*.toml`, embedded in the binary.
+//!
+//! Each entry is a few overrides of the article's layers (a TOML table merged onto them, so
+//! an entry says only what it breaks), plus what the lab page shows: title, summary, the
+//! misconfiguration classes, the attack that works on it, the fix, and config snippets for
+//! the secure version. The tower-http snippets live in `assets/scenarios/tower_http.rs`, a
+//! Rust file that a test compiles, so none of them can rot.
+//!
+//! Strings may name the lab's origins as placeholders, filled in at start: `{page}`,
+//! `{page_host}`, `{api}`, `{attacker}` (same site), `{cross_site_attacker}`, `{prefix}`
+//! (the scenario's mount, e.g. `/s/reflect-origin`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{LabOrigins, Layers, prefix};
+
+/// The catalogue files, in the order the page lists them.
+const FILES: [(&str, &str); 1] = [("article.toml", include_str!("../../assets/scenarios/article.toml"))];
+
+/// Every tower-http snippet, one `// scenario: <id>` section each.
+const TOWER_HTTP: &str = include_str!("../../assets/scenarios/tower_http.rs");
+
+/// A short text in English and Japanese.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    pub ja: String,
+}
+
+/// Which of the lab's attacker origins runs a scenario's exploit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttackerSite {
+    /// `http://localhost:8003`: another origin of the same site, like a sibling subdomain.
+    SameSite,
+    /// `http://127.0.0.1:8002`: another site altogether.
+    CrossSite,
+}
+
+/// What a scenario's exploit page does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttackKind {
+    /// Nothing to exploit: the scenario is safe (the article, `*` on a public resource).
+    None,
+    /// `fetch(…, {credentials: "include"})` of the visitor's session data and CSRF token,
+    /// read if CORS lets the attacker's origin in.
+    CredentialedRead,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attack {
+    pub from: AttackerSite,
+    pub kind: AttackKind,
+    /// What the exploit does and what it gains.
+    pub steps: Text,
+}
+
+/// Config for the secure version, in each stack the lab speaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snippets {
+    /// Django settings + django-cors-headers.
+    pub django: String,
+    /// Express with the `cors` package.
+    pub express: String,
+    /// An nginx `location` block.
+    pub nginx: String,
+    /// axum + tower-http's `CorsLayer`; filled from `tower_http.rs`, not from the TOML.
+    #[serde(default)]
+    pub tower_http: String,
+}
+
+/// One catalogue entry, its layers merged and its placeholders filled.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub title: Text,
+    pub summary: Text,
+    pub vulnerable: bool,
+    /// The misconfiguration classes it shows, as [`super::lint`] names them.
+    pub classes: Vec<String>,
+    pub attack: Attack,
+    pub fix: Text,
+    pub snippets: Snippets,
+    pub layers: Layers,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    scenario: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: String,
+    title: Text,
+    summary: Text,
+    vulnerable: bool,
+    classes: Vec<String>,
+    attack: Attack,
+    fix: Text,
+    snippets: Snippets,
+    /// Overrides of the article's layers, e.g. `[scenario.layers.cors] vary_origin = false`.
+    #[serde(default)]
+    layers: Value,
+}
+
+/// What is wrong with a catalogue file; a bug in the lab, which the tests catch.
+#[derive(Debug)]
+pub struct CatalogueError(pub String);
+
+impl std::fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The whole catalogue, each entry built on `base` (the article's layers as the operator
+/// configured them) with its own cookie path.
+pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, CatalogueError> {
+    let snippets = tower_http_snippets();
+    let mut entries: Vec<Entry> = Vec::new();
+    for (file, text) in FILES {
+        let raw: RawFile = basic_toml::from_str(text).map_err(|e| CatalogueError(format!("{file}: {e}")))?;
+        for entry in raw.scenario {
+            let id = entry.id.clone();
+            let at = |what: String| CatalogueError(format!("{file}, scenario '{id}': {what}"));
+            if !valid_id(&id) || entries.iter().any(|e| e.id == id) {
+                return Err(at("ids are unique, 1-40 of a-z 0-9 -".into()));
+            }
+            let fill = |s: &str| fill(s, origins, &prefix(&id));
+            let mut layers = base.clone();
+            layers.cookies.path = format!("{}/", prefix(&id));
+            let mut merged = serde_json::to_value(&layers).map_err(|e| at(e.to_string()))?;
+            merge(&mut merged, entry.layers);
+            map_strings(&mut merged, &fill);
+            let layers: Layers = serde_json::from_value(merged).map_err(|e| at(format!("layers: {e}")))?;
+            let text = |t: Text| Text { en: fill(&t.en), ja: fill(&t.ja) };
+            let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
+            let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in tower_http.rs")))?;
+            entries.push(Entry {
+                title: text(entry.title),
+                summary: text(entry.summary),
+                vulnerable: entry.vulnerable,
+                classes: entry.classes,
+                attack: Attack { steps: text(entry.attack.steps), ..entry.attack },
+                fix: text(entry.fix),
+                snippets: Snippets {
+                    django: fill(&entry.snippets.django),
+                    express: fill(&entry.snippets.express),
+                    nginx: fill(&entry.snippets.nginx),
+                    tower_http,
+                },
+                layers,
+                id,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+fn valid_id(id: &str) -> bool {
+    (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `override` onto `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+fn map_strings(value: &mut Value, f: &impl Fn(&str) -> String) {
+    match value {
+        Value::String(s) => *s = f(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| map_strings(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| map_strings(v, f)),
+        _ => {}
+    }
+}
+
+fn fill(s: &str, o: &LabOrigins, prefix: &str) -> String {
+    s.replace("{page}", &o.page.to_string())
+        .replace("{page_host}", o.page.host())
+        .replace("{api}", &o.api.to_string())
+        .replace("{attacker}", &o.same_site_attacker.to_string())
+        .replace("{cross_site_attacker}", &o.cross_site_attacker.to_string())
+        .replace("{prefix}", prefix)
+}
+
+/// `(id, code)` for each `// scenario: <id>` section of `tower_http.rs`: the lines after the
+/// marker up to the next marker or the end, without the file's header.
+fn tower_http_snippets() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for line in TOWER_HTTP.lines() {
+        if let Some(id) = line.strip_prefix("// scenario: ") {
+            out.push((id.trim(), String::new()));
+        } else if let Some((_, code)) = out.last_mut() {
+            code.push_str(line);
+            code.push('\n');
+        }
+    }
+    for (_, code) in &mut out {
+        let trimmed = code.trim().to_owned();
+        *code = trimmed + "\n";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_merge_into_tables_and_replace_the_rest() {
+        let mut base = serde_json::json!({"cors": {"vary_origin": true, "allow_methods": ["GET", "POST"]}, "jwt": {"kind": "strict"}});
+        merge(&mut base, serde_json::json!({"cors": {"vary_origin": false, "allow_methods": ["GET"]}}));
+        assert_eq!(base, serde_json::json!({"cors": {"vary_origin": false, "allow_methods": ["GET"]}, "jwt": {"kind": "strict"}}));
+    }
+
+    #[test]
+    fn ids_are_path_segments() {
+        assert!(valid_id("reflect-origin-credentials"));
+        for bad in ["", "Up", "a/b", "a b", &"x".repeat(41)] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+}
