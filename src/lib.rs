@@ -17,8 +17,10 @@ pub mod random;
 pub mod ratelimit;
 pub mod server;
 pub mod session;
-pub mod verdict;
 pub mod store;
+
+/// The verdict engine: a crate of its own (`crates/verdict`), so that it stays pure.
+pub use corslab_verdict as verdict;
 
 pub use config::{Config, Settings};
 pub use server::{RunningLab, StartError, start};
