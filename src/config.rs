@@ -12,9 +12,10 @@ use std::time::Duration;
 use clap::Parser;
 use serde::Deserialize;
 
-use crate::cookie::{CookiePolicy, SameSite};
+use crate::cookie::{CookiePolicy, parse_same_site};
 use crate::origin::Origin;
 use crate::ratelimit::Rate;
+use crate::verdict::SameSite;
 
 const ABOUT: &str = "A hands-on lab for the same-origin policy, CORS and preflights, CSRF tokens, session cookies and JWT.";
 
@@ -310,7 +311,7 @@ impl Settings {
         }
 
         let same_site = match self.cookie_samesite {
-            Some(s) => s.parse::<SameSite>().map_err(|e| invalid("cookie_samesite", e))?,
+            Some(s) => parse_same_site(&s).map_err(|e| invalid("cookie_samesite", e))?,
             None => SameSite::Lax,
         };
         let secure = self.cookie_secure.unwrap_or(false);
