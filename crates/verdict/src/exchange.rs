@@ -160,10 +160,14 @@ struct Parts {
 }
 
 impl Parts {
-    /// Appends a piece, or an empty one if the text would outgrow `u32` offsets.
+    /// Whether `extra` more bytes of text keep every offset within `u32`.
+    fn fits(&self, extra: usize) -> bool {
+        self.text.len().checked_add(extra).is_some_and(|end| u32::try_from(end).is_ok())
+    }
+
+    /// Appends a piece, or an empty one if it would not fit.
     fn push_piece(&mut self, piece: &str) {
-        let fits = self.text.len().checked_add(piece.len()).is_some_and(|end| u32::try_from(end).is_ok());
-        if fits {
+        if self.fits(piece.len()) {
             self.text.push_str(piece);
         }
         self.spans.push(self.text.len() as u32);
@@ -171,8 +175,7 @@ impl Parts {
 
     /// Appends a header line; false (and nothing kept) if it would not fit.
     fn push_line(&mut self, name: &str, value: &str) -> bool {
-        let end = self.text.len().checked_add(name.len()).and_then(|n| n.checked_add(value.len()));
-        if !end.is_some_and(|end| u32::try_from(end).is_ok()) || self.spans.len() >= u32::MAX as usize - 2 {
+        if !self.fits(name.len().saturating_add(value.len())) || self.spans.len() >= u32::MAX as usize {
             return false;
         }
         self.push_piece(name);

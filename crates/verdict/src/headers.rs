@@ -221,7 +221,8 @@ fn is_no_cors_safelisted(h: &SentHeader<'_>) -> bool {
     matches!(h.name.as_ref(), "accept" | "accept-language" | "content-language" | "content-type") && h.rule().is_none()
 }
 
-/// How many author headers the engine looks at (see [`sent_headers`]).
+/// How many author headers the engine looks at: the first ones, so that merging
+/// duplicates (quadratic) stays cheap on absurd input; real requests are far below.
 pub const MAX_AUTHOR_HEADERS: usize = 256;
 
 /// One header as the browser will send it.
@@ -249,11 +250,9 @@ impl SentHeader<'_> {
 
 /// The author headers after `Headers` processing: names lower-cased, values
 /// normalized, duplicates combined, forbidden (and in no-cors, non-safelisted)
-/// ones dropped; plus the implicit `Accept: */*`.
-///
-/// Only the first [`MAX_AUTHOR_HEADERS`] headers are considered, so that the
-/// duplicate merging (quadratic) stays cheap on absurd input; real requests
-/// are far below (HTTP servers refuse ~100+ header lines).
+/// ones dropped; plus the implicit `Accept: */*`. The headers known only by name
+/// follow the others; only the first [`MAX_AUTHOR_HEADERS`] of all are considered
+/// (HTTP servers refuse ~100+ header lines anyway).
 pub(crate) fn sent_headers<'a>(req: &Request<'a>) -> (Vec<SentHeader<'a>>, Vec<DroppedHeader>) {
     let headers = &req.headers[..req.headers.len().min(MAX_AUTHOR_HEADERS)];
     let unsafe_names = &req.unsafe_header_names[..req.unsafe_header_names.len().min(MAX_AUTHOR_HEADERS - headers.len())];

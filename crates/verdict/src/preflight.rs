@@ -34,7 +34,7 @@ pub enum PreflightBecause {
     NoCorsMode,
     /// Navigations are not CORS requests.
     Navigation,
-    /// `fetch()` rejects before sending anything (see [`verdict`]).
+    /// `fetch()` rejects before sending anything (see [`verdict`](crate::verdict())).
     NotSent,
 }
 

@@ -73,7 +73,7 @@ pub enum PreflightUse {
     /// A preflight was needed and the given one passed.
     Passed,
     /// A preflight was needed but none was given: assumed answered from
-    /// Chromium's preflight cache (see [`answered_from_cache`]).
+    /// Chromium's preflight cache (see [`answered_from_cache`](crate::answered_from_cache)).
     NotSeen,
 }
 
