@@ -50,7 +50,6 @@ pub struct Lifetime {
     pub standard_differs: Option<Text>,
 }
 
-
 const DEFAULT_LIFETIME_S: u64 = 5;
 const MAX_LIFETIME_S: u64 = 7200;
 /// The longest a cached preflight answer lasts, in milliseconds.

@@ -42,7 +42,6 @@ pub struct CookieOutcome {
     pub reason: Text,
 }
 
-
 /// The "site" of a host for SameSite purposes: IP literals and single-label
 /// hosts (`localhost`) are their own site; otherwise the last two labels.
 /// No Public Suffix List here, so `a.github.io` and `b.github.io` count as

@@ -23,7 +23,6 @@ impl Text {
     }
 }
 
-
 /// The headers a preflight answer must carry for this request, as
 /// `Header: value` items.
 fn preflight_answer(a: &Analysis<'_>, need: &PreflightNeed) -> String {

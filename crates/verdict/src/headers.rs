@@ -58,7 +58,6 @@ pub struct DroppedHeader {
     pub reason: DropReason,
 }
 
-
 /// Trims HTTP optional whitespace (SP, HT) as an HTTP parser does.
 pub(crate) fn trim_ows(s: &str) -> &str {
     s.trim_matches([' ', '\t'])

@@ -64,9 +64,9 @@ pub struct FromCache {
 ///
 /// `earlier` are the exchanges before it, newest first and in the order they happened,
 /// each with the caller's id for it. The walk stops at the first exchange for the same URL
-/// when that is this request's preflight, and otherwise at the first one made more than
-/// 2 h (Chromium's cap on a cached preflight) before `this`; only exchanges for the same
-/// URL are examined, one at a time.
+/// when that is this request's preflight, and otherwise at the first one made 2 h
+/// (Chromium's cap on a cached preflight) or more before `this`; only exchanges for the same
+/// URL are examined, one at a time, and none is kept.
 ///
 /// The credentials mode is the one the exchange declares; otherwise a request that carried
 /// a `Cookie` line (whose value is not read) was `include`, and any other fetch's default

@@ -10,7 +10,7 @@ use crate::header_order::chromium_header_order;
 use crate::headers::{CHROMIUM_EXTRA_SAFELIST, DroppedHeader, HeaderRule, SentHeader, byte_len, is_safelisted_method};
 use crate::request::Request;
 use crate::response::Response;
-use crate::verdict::{CorsError, Failure, cors_check, as_preflight_error, fail, parse_token_list};
+use crate::verdict::{CorsError, Failure, as_preflight_error, cors_check, fail, parse_token_list};
 
 /// A header that needs a preflight, and the rule it broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,14 +5,12 @@ use serde::Serialize;
 
 use crate::analysis::{Analysis, Scope};
 use crate::console::console_line;
-use crate::headers::{is_token, trim_ows};
 use crate::explain::{Text, describe, fix_same_origin_mode, text_authorization_wildcard};
+use crate::headers::{is_token, trim_ows};
 use crate::preflight::{PreflightNeed, check_preflight, need_of, preflight_need};
 use crate::request::{Credentials, Mode, Request};
 use crate::response::Response;
 use crate::url::{looks_like_valid_url, parse_url, resolve_location};
-
-
 
 /// Where the request was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -179,7 +177,6 @@ impl CorsError {
         )
     }
 }
-
 
 /// A failed check before it is dressed up as a [`Blocked`].
 #[derive(Debug)]
