@@ -14,9 +14,10 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use serde::Deserialize;
 
-use crate::cookie::{CookieSettings, SameSite};
+use crate::cookie::{CookieSettings, parse_same_site};
 use crate::origin::Origin;
 use crate::ratelimit::Rate;
+use crate::verdict::SameSite;
 
 const ABOUT: &str = "A hands-on lab for the same-origin policy, CORS and preflights, CSRF tokens, session cookies and JWT.";
 
@@ -400,7 +401,7 @@ impl Settings {
         }
 
         let same_site = match self.cookie_samesite {
-            Some(s) => s.parse::<SameSite>().map_err(|e| invalid("cookie_samesite", e))?,
+            Some(s) => parse_same_site(&s).map_err(|e| invalid("cookie_samesite", e))?,
             None => SameSite::Lax,
         };
         let secure = self.cookie_secure.unwrap_or(false);

@@ -11,33 +11,27 @@ use std::time::{Duration, SystemTime};
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SameSite {
-    Lax,
-    Strict,
-    None,
-}
+use crate::verdict::SameSite;
 
-impl SameSite {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SameSite::Lax => "Lax",
-            SameSite::Strict => "Strict",
-            SameSite::None => "None",
-        }
+/// A `SameSite` setting as configured: `Lax`, `Strict` or `None`, case-insensitive, as
+/// Django's `SESSION_COOKIE_SAMESITE` takes them. (Leaving the attribute out,
+/// [`SameSite::Unspecified`], is a scenario's deliberate choice, not an operator's.)
+pub fn parse_same_site(s: &str) -> Result<SameSite, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "lax" => Ok(SameSite::Lax),
+        "strict" => Ok(SameSite::Strict),
+        "none" => Ok(SameSite::None),
+        _ => Err(format!("'{s}' is not one of Lax, Strict, None")),
     }
 }
 
-impl std::str::FromStr for SameSite {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<SameSite, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "lax" => Ok(SameSite::Lax),
-            "strict" => Ok(SameSite::Strict),
-            "none" => Ok(SameSite::None),
-            _ => Err(format!("'{s}' is not one of Lax, Strict, None")),
-        }
+/// The `SameSite=` attribute for a setting, `None` when it is left out.
+fn same_site_attribute(same_site: SameSite) -> Option<&'static str> {
+    match same_site {
+        SameSite::Lax => Some("Lax"),
+        SameSite::Strict => Some("Strict"),
+        SameSite::None => Some("None"),
+        SameSite::Unspecified => None,
     }
 }
 
@@ -101,7 +95,11 @@ impl SetCookie<'_> {
         if self.http_only {
             out.push_str("; HttpOnly");
         }
-        out.push_str(&format!("; Max-Age={max_age}; Path={}; SameSite={}", self.settings.path, self.settings.same_site.as_str()));
+        out.push_str(&format!("; Max-Age={max_age}; Path={}", self.settings.path));
+        if let Some(same_site) = same_site_attribute(self.settings.same_site) {
+            out.push_str("; SameSite=");
+            out.push_str(same_site);
+        }
         if self.settings.secure {
             out.push_str("; Secure");
         }
@@ -294,8 +292,21 @@ mod tests {
     }
 
     #[test]
+    fn an_unspecified_samesite_leaves_the_attribute_out() {
+        let c = SetCookie {
+            name: "sessionid",
+            value: "k",
+            lifetime: Lifetime::MaxAge(Duration::from_secs(60)),
+            http_only: true,
+            settings: &CookieSettings { secure: true, same_site: SameSite::Unspecified, ..CookieSettings::default() },
+        };
+        assert_eq!(c.render(at(0)), "sessionid=k; expires=Thu, 01 Jan 1970 00:01:00 GMT; HttpOnly; Max-Age=60; Path=/; Secure");
+    }
+
+    #[test]
     fn samesite_parses_case_insensitively() {
-        assert_eq!("strict".parse::<SameSite>(), Ok(SameSite::Strict));
-        assert!("lux".parse::<SameSite>().is_err());
+        assert_eq!(parse_same_site("strict"), Ok(SameSite::Strict));
+        assert!(parse_same_site("lux").is_err());
+        assert!(parse_same_site("unspecified").is_err(), "leaving it out is not an operator's setting");
     }
 }

@@ -19,9 +19,11 @@ pub mod ratelimit;
 pub mod scenario;
 pub mod server;
 pub mod session;
-pub mod verdict;
 pub mod store;
 pub mod wsgi;
+
+/// The verdict engine: a crate of its own (`crates/verdict`), so that it stays pure.
+pub use corslab_verdict as verdict;
 
 pub use config::{Config, Settings};
 pub use server::{RunningLab, StartError, start};

@@ -25,6 +25,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::cors::OriginCheck;
+use crate::verdict::Credentials;
 
 pub mod annotate;
 pub mod feed;
@@ -45,19 +46,11 @@ pub struct LogLimits {
     pub per_visitor_per_second: u32,
 }
 
-/// Credentials mode of the fetch, as the page declared it in the tag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Credentials {
-    Omit,
-    SameOrigin,
-    Include,
-}
-
 /// The parsed `lab` query parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tag<'q> {
     pub visitor: &'q str,
+    /// The fetch's credentials mode, the one thing the server cannot see on the wire.
     pub credentials: Option<Credentials>,
 }
 
@@ -79,13 +72,7 @@ impl<'q> Tag<'q> {
         if !(8..=64).contains(&visitor.len()) || !is_id(visitor) {
             return None;
         }
-        let credentials = match credentials {
-            "omit" => Some(Credentials::Omit),
-            "same-origin" => Some(Credentials::SameOrigin),
-            "include" => Some(Credentials::Include),
-            _ => None,
-        };
-        Some(Tag { visitor, credentials })
+        Some(Tag { visitor, credentials: Credentials::parse(credentials) })
     }
 }
 
@@ -189,7 +176,7 @@ pub struct ExchangeView {
 /// Request headers the log leaves out: what every browser request carries and no lesson here
 /// needs (the cookie *names* are kept separately). Everything else is kept, because any
 /// header the page's script set can decide whether the request needed a preflight.
-pub(crate) fn keep_request_header(name: &str) -> bool {
+fn keep_request_header(name: &str) -> bool {
     !matches!(
         name,
         "host" | "connection" | "user-agent" | "accept-encoding" | "cookie" | "priority" | "upgrade-insecure-requests"

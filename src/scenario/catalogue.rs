@@ -169,10 +169,13 @@ fn valid_id(id: &str) -> bool {
     (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// `override` onto `base`: tables merge key by key, anything else replaces.
+/// `over` onto `base`: tables merge key by key, anything else replaces (nothing given,
+/// nothing changes). A table with a `kind` is a tagged choice (`origins = { kind = "off" }`),
+/// which replaces the base's choice whole rather than mixing fields of two variants.
 fn merge(base: &mut Value, over: Value) {
     match (base, over) {
-        (Value::Object(b), Value::Object(o)) => {
+        (_, Value::Null) => {}
+        (Value::Object(b), Value::Object(o)) if !o.contains_key("kind") => {
             for (k, v) in o {
                 match b.get_mut(&k) {
                     Some(slot) => merge(slot, v),
@@ -232,6 +235,9 @@ mod tests {
         let mut base = serde_json::json!({"cors": {"vary_origin": true, "allow_methods": ["GET", "POST"]}, "jwt": {"kind": "strict"}});
         merge(&mut base, serde_json::json!({"cors": {"vary_origin": false, "allow_methods": ["GET"]}}));
         assert_eq!(base, serde_json::json!({"cors": {"vary_origin": false, "allow_methods": ["GET"]}, "jwt": {"kind": "strict"}}));
+        let mut rule = serde_json::json!({"origins": {"kind": "list", "value": ["http://a.test"]}});
+        merge(&mut rule, serde_json::json!({"origins": {"kind": "off"}}));
+        assert_eq!(rule, serde_json::json!({"origins": {"kind": "off"}}), "a tagged choice is replaced whole");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::catalogue::Text;
 use super::{LabOrigins, Layers};
-use crate::cookie::SameSite;
+use crate::verdict::SameSite;
 use crate::cors::{OriginRule, Placement};
 use crate::csrf::SecretScope;
 use crate::jwt::JwtVerifier;
@@ -267,6 +267,12 @@ fn cookies(layers: &Layers, out: &mut Vec<Finding>) {
             High,
             "SameSite=None: the cookies go along on requests from every other site, forms and navigations included, which leaves only the CSRF check.",
             "SameSite=None です。Cookie がほかのすべてのサイトからのリクエスト（フォームや遷移を含む）に付いて行き、残る守りは CSRF チェックだけです。",
+        )),
+        SameSite::Unspecified => out.push(finding(
+            "cookies.samesite_unset",
+            Medium,
+            "No SameSite attribute: Chromium treats the cookie as Lax, but for its first two minutes it still goes along on cross-site top-level POSTs (the \"Lax+POST\" exception), and other browsers may not default to Lax at all.",
+            "SameSite 属性がありません。Chromium は Lax として扱いますが、発行から 2 分間はクロスサイトのトップレベル POST にも付いて行きます（「Lax+POST」の例外）。ほかのブラウザーは Lax を既定にしないこともあります。",
         )),
         SameSite::Lax | SameSite::Strict => {}
     }

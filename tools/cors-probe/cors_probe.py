@@ -19,7 +19,7 @@ there with the case's init, and records
     corsErrorStatus {corsError, failedParameter}, cookie block reasons.
 
 Results go to probe/results.json and a readable table probe/RESULTS.md; the Rust
-unit tests in src/verdict.rs quote the console strings recorded there.
+unit tests in crates/verdict/src/tests/ quote the console strings recorded there.
 The session is always deleted and chromedriver's process group killed.
 """
 import contextlib

@@ -6,7 +6,7 @@ service holds the request headers. That order is the iteration order of Blink's
 HTTPHeaderMap (WTF open-addressing hash table, case-folding rapidhash, 24 bits),
 filled with the author headers sorted case-insensitively (FetchHeaderList order),
 then the Sec-CH-UA* client hints, then User-Agent; fetch's implicit `Accept: */*`
-is appended afterwards. src/verdict.rs implements the same model in Rust.
+is appended afterwards. crates/verdict/src/header_order.rs implements the same model in Rust.
 
 This script replays every actual request in results*.json (its wire order shows
 the map order) and every measured multi-header refusal, and reports mismatches.

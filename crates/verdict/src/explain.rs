@@ -1,6 +1,27 @@
 //! Explanations and fixes, in English and Japanese.
 
-use super::*;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::headers::{HeaderRule, trim_ows};
+use crate::preflight::PreflightNeed;
+use crate::response::Response;
+use crate::verdict::{CorsError, Failure};
+
+/// A short text in English and Japanese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Text {
+    pub en: String,
+    pub ja: String,
+}
+
+impl Text {
+    pub(crate) fn new(en: impl Into<String>, ja: impl Into<String>) -> Self {
+        Text { en: en.into(), ja: ja.into() }
+    }
+}
 
 /// The headers a preflight answer must carry for this request, as
 /// `Header: value` items.
@@ -40,21 +61,21 @@ fn fix_actual(a: &Analysis<'_>) -> Text {
     )
 }
 
-pub(super) fn text_same_origin_mode(target: &str) -> Text {
+pub(crate) fn text_same_origin_mode(target: &str) -> Text {
     Text::new(
         format!("The fetch uses mode: 'same-origin' but the URL is on another origin ({target}), so Chromium refuses it before sending anything."),
         format!("fetch が mode: 'same-origin' なのに URL が別オリジン（{target}）にあるため、Chromium は何も送らずに拒否します。"),
     )
 }
 
-pub(super) fn fix_same_origin_mode(target: &str) -> Text {
+pub(crate) fn fix_same_origin_mode(target: &str) -> Text {
     Text::new(
         format!("Use the default mode 'cors' for cross-origin calls and let {target} allow this page with CORS headers, or call a URL on the page's own origin."),
         format!("クロスオリジンの呼び出しには既定の mode: 'cors' を使い、{target} 側で CORS ヘッダーによりこのページを許可してください。またはページと同じオリジンの URL を呼んでください。"),
     )
 }
 
-pub(super) fn text_authorization_wildcard() -> Text {
+pub(crate) fn text_authorization_wildcard() -> Text {
     Text::new(
         "Chromium let Authorization through because Access-Control-Allow-Headers is `*`. The Fetch Standard says `*` never covers Authorization, so browsers that follow it block this request; Chromium also never caches such a preflight. List it explicitly: `Access-Control-Allow-Headers: authorization, …`.",
         "Access-Control-Allow-Headers が `*` なので Chromium は Authorization を通しました。Fetch Standard では `*` は Authorization を含まないため、標準どおりのブラウザーではこのリクエストは拒否されます。Chromium もこのプリフライト結果はキャッシュしません。`Access-Control-Allow-Headers: authorization, …` と明示してください。",
@@ -79,6 +100,10 @@ fn rule_text(rule: HeaderRule) -> (&'static str, &'static str) {
             "単純な Range は bytes=N- または bytes=N-M の 1 範囲だけです",
         ),
         HeaderRule::ClientHintValue => ("the client-hint value is malformed", "クライアントヒントの値の形式が正しくありません"),
+        HeaderRule::ValueNotSafelisted => (
+            "its value is not CORS-safelisted (the preflight names the header, not its value)",
+            "値が CORS セーフリストの条件を満たしていません（プリフライトが伝えるのはヘッダー名だけで、値は伝えません）",
+        ),
         HeaderRule::SafelistedTotalOver1024 => (
             "the safelisted headers together exceed 1024 bytes",
             "セーフリストのヘッダーの値が合計で 1024 バイトを超えています",
@@ -87,13 +112,13 @@ fn rule_text(rule: HeaderRule) -> (&'static str, &'static str) {
 }
 
 /// Explanation, fix and standard difference for a failed check.
-pub(super) fn describe(a: &Analysis<'_>, need: &PreflightNeed, f: &Failure, ex: &Exchange<'_>) -> (Text, Text, Option<Text>) {
+pub(crate) fn describe(a: &Analysis<'_>, need: &PreflightNeed, f: &Failure, ex: &Response<'_>) -> (Text, Text, Option<Text>) {
     use CorsError::*;
     let o = a.origin_sent();
     let t = a.url.origin();
     let m = a.method;
     let v = f.param.as_str();
-    let status = ex.status;
+    let status = ex.status();
     let preflight_of = |en: &str, ja: &str| Text::new(format!("The preflight (OPTIONS) answer: {en}"), format!("プリフライト (OPTIONS) への応答: {ja}"));
     let is_pf = f.error.has_preflight_prefix();
     match f.error {

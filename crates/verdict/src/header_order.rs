@@ -13,7 +13,7 @@
 //! and may change with the Chromium version. rapidhash is written out here
 //! because the order depends on Blink's exact variant and seed.
 
-use super::*;
+use crate::headers::SentHeader;
 
 const RAPIDHASH_SEED: u64 = 0xbdd8_9aa9_8270_4029;
 const RAPIDHASH_SECRET: [u64; 3] = [0x2d35_8dcc_aa6c_78a5, 0x8bb8_4b93_962e_acc9, 0x4b33_a62e_d433_d4a3];
@@ -88,7 +88,7 @@ fn rapidhash(d: &[u8]) -> u64 {
 
 /// WTF `CaseFoldingHash` of a header name: Latin-1 case folding, UTF-16LE
 /// bytes, rapidhash, top 8 bits masked (0 becomes 0x800000).
-pub(super) fn case_folding_hash(name: &str) -> u32 {
+pub(crate) fn case_folding_hash(name: &str) -> u32 {
     let mut buf = Vec::with_capacity(name.len() * 2);
     for c in name.chars() {
         let folded = match c as u32 {
@@ -110,8 +110,8 @@ pub(super) fn case_folding_hash(name: &str) -> u32 {
 /// merges duplicates —, lower-case)
 /// in this order: table of 8 slots doubling when `(size + 1) * 2 >= capacity`,
 /// quadratic (triangular) probing, iteration in slot order.
-pub(super) fn wtf_hash_map_order<'k>(keys: &[&'k str]) -> Vec<&'k str> {
-    pub(super) fn insert<'k>(table: &mut [Option<(&'k str, u32)>], key: &'k str, hash: u32) {
+pub(crate) fn wtf_hash_map_order<'k>(keys: &[&'k str]) -> Vec<&'k str> {
+    pub(crate) fn insert<'k>(table: &mut [Option<(&'k str, u32)>], key: &'k str, hash: u32) {
         let mask = table.len() - 1;
         let mut idx = hash as usize & mask;
         let mut step = 0;
@@ -139,7 +139,7 @@ pub(super) fn wtf_hash_map_order<'k>(keys: &[&'k str]) -> Vec<&'k str> {
 }
 
 /// The names of `sent` in the order Chromium's network service holds them.
-pub(super) fn chromium_header_order<'s>(sent: &'s [SentHeader<'_>], target_trustworthy: bool) -> Vec<&'s str> {
+pub(crate) fn chromium_header_order<'s>(sent: &'s [SentHeader<'_>], target_trustworthy: bool) -> Vec<&'s str> {
     let mut keys: Vec<&str> = sent.iter().filter(|h| !h.implicit).map(|h| h.name.as_ref()).collect();
     keys.sort_unstable();
     if target_trustworthy {

@@ -1,22 +1,23 @@
 //! URLs and origins: just enough of the URL Standard for http(s).
 
-use super::*;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// A parsed absolute URL. Scheme and host are lower-cased, the port is the
 /// effective one (80/443 when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Url<'a> {
-    pub(super) scheme: Cow<'a, str>,
-    pub(super) has_userinfo: bool,
-    pub(super) host: Cow<'a, str>,
-    pub(super) port: u16,
+pub(crate) struct Url<'a> {
+    pub(crate) scheme: Cow<'a, str>,
+    pub(crate) has_userinfo: bool,
+    pub(crate) host: Cow<'a, str>,
+    pub(crate) port: u16,
     /// Path and query, without the fragment; "/" when empty.
-    pub(super) path: &'a str,
+    pub(crate) path: &'a str,
 }
 
 /// Why a URL string is not usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum UrlProblem {
+pub(crate) enum UrlProblem {
     /// No `scheme:` at all.
     NotAbsolute,
     /// A scheme other than http/https; carries nothing, the caller has the text.
@@ -25,7 +26,7 @@ pub(super) enum UrlProblem {
     Invalid,
 }
 
-pub(super) fn lower<'a>(s: &'a str) -> Cow<'a, str> {
+pub(crate) fn lower<'a>(s: &'a str) -> Cow<'a, str> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
@@ -35,7 +36,7 @@ pub(super) fn lower<'a>(s: &'a str) -> Cow<'a, str> {
 
 /// The scheme of `s` (the URL Standard's scheme state): ALPHA *( ALPHA / DIGIT /
 /// "+" / "-" / "." ) followed by ':'. Returns (scheme, rest after ':').
-pub(super) fn split_scheme(s: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_scheme(s: &str) -> Option<(&str, &str)> {
     let colon = s.find(':')?;
     let scheme = &s[..colon];
     let mut bytes = scheme.bytes();
@@ -58,7 +59,7 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 /// Parses an absolute http(s) URL.
-pub(super) fn parse_url(s: &str) -> Result<Url<'_>, UrlProblem> {
+pub(crate) fn parse_url(s: &str) -> Result<Url<'_>, UrlProblem> {
     let s = s.trim_matches(|c: char| c <= ' ');
     let (scheme, rest) = split_scheme(s).ok_or(UrlProblem::NotAbsolute)?;
     let scheme = lower(scheme);
@@ -118,7 +119,7 @@ impl Url<'_> {
     }
 
     /// The origin's serialization: `scheme://host[:port]`.
-    pub(super) fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         let mut s = String::with_capacity(self.scheme.len() + self.host.len() + 9);
         s.push_str(&self.scheme);
         s.push_str("://");
@@ -130,18 +131,18 @@ impl Url<'_> {
     }
 
     /// The URL as Chromium prints it in console messages.
-    pub(super) fn href(&self) -> String {
+    pub(crate) fn href(&self) -> String {
         let mut s = self.origin();
         s.push_str(self.path);
         s
     }
 
-    pub(super) fn same_origin(&self, other: &Url<'_>) -> bool {
+    pub(crate) fn same_origin(&self, other: &Url<'_>) -> bool {
         self.scheme == other.scheme && self.host == other.host && self.port == other.port
     }
 
     /// Potentially trustworthy (secure context): https, or a loopback host.
-    pub(super) fn is_trustworthy(&self) -> bool {
+    pub(crate) fn is_trustworthy(&self) -> bool {
         self.scheme == "https" || is_loopback_host(&self.host)
     }
 }
@@ -155,7 +156,7 @@ fn is_loopback_host(host: &str) -> bool {
         || (host.starts_with("127.") && is_ipv4(host))
 }
 
-pub(super) fn is_ipv4(host: &str) -> bool {
+pub(crate) fn is_ipv4(host: &str) -> bool {
     let mut parts = 0;
     for part in host.split('.') {
         parts += 1;
@@ -168,13 +169,13 @@ pub(super) fn is_ipv4(host: &str) -> bool {
 
 /// The page's origin: a tuple origin, or the opaque origin `null`.
 #[derive(Debug, Clone)]
-pub(super) enum PageOrigin<'a> {
+pub(crate) enum PageOrigin<'a> {
     Tuple(Url<'a>),
     Opaque,
 }
 
 impl<'a> PageOrigin<'a> {
-    pub(super) fn parse(s: &'a str) -> Option<Self> {
+    pub(crate) fn parse(s: &'a str) -> Option<Self> {
         let s = s.trim();
         if s == "null" {
             return Some(PageOrigin::Opaque);
@@ -182,20 +183,20 @@ impl<'a> PageOrigin<'a> {
         parse_url(s).ok().map(PageOrigin::Tuple)
     }
 
-    pub(super) fn serialize(&self) -> String {
+    pub(crate) fn serialize(&self) -> String {
         match self {
             PageOrigin::Tuple(u) => u.origin(),
             PageOrigin::Opaque => "null".to_string(),
         }
     }
 
-    pub(super) fn same_origin(&self, url: &Url<'_>) -> bool {
+    pub(crate) fn same_origin(&self, url: &Url<'_>) -> bool {
         matches!(self, PageOrigin::Tuple(u) if u.same_origin(url))
     }
 }
 
 /// Resolves a `Location` value against the URL of the hop that returned it.
-pub(super) fn resolve_location(base: &Url<'_>, location: &str) -> String {
+pub(crate) fn resolve_location(base: &Url<'_>, location: &str) -> String {
     let location = location.trim();
     if split_scheme(location).is_some() {
         return location.to_string();
@@ -224,7 +225,7 @@ pub(super) fn resolve_location(base: &Url<'_>, location: &str) -> String {
 /// value (`GURL::is_valid`): it tells `InvalidAllowOriginValue` from
 /// `AllowOriginMismatch`. A scheme is required; for http(s)/ws(s)/ftp a host and
 /// a numeric port in range; other schemes are accepted as GURL accepts them.
-pub(super) fn looks_like_valid_url(value: &str) -> bool {
+pub(crate) fn looks_like_valid_url(value: &str) -> bool {
     let Some((scheme, rest)) = split_scheme(value) else {
         return false;
     };

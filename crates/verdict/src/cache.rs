@@ -1,16 +1,66 @@
 //! Chromium's preflight cache.
 
-use super::*;
+use serde::Serialize;
+
+use crate::analysis::{Analysis, Scope};
+use crate::explain::Text;
+use crate::preflight::{check_preflight, method_allowed, need_of};
+use crate::request::Request;
+use crate::response::Response;
+use crate::verdict::parse_token_list;
+
+/// A preflight result as Chromium caches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CacheEntry {
+    /// Serialized page origin (cache key, with `url`).
+    pub origin: String,
+    /// The request URL, query included.
+    pub url: String,
+    /// `Access-Control-Allow-Methods` tokens, case kept (compared exactly).
+    pub methods: Vec<String>,
+    /// `Access-Control-Allow-Headers` tokens, lower-cased.
+    pub headers: Vec<String>,
+    /// Cached from a `credentials: 'include'` request (`*` is then literal).
+    pub credentials: bool,
+    /// Expired when `now >= expires_at_ms`.
+    pub expires_at_ms: u64,
+}
+
+/// How `Access-Control-Max-Age` was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifetimeRule {
+    /// No header: Chromium's default, 5 s.
+    Default,
+    /// Not an integer (`abc`, `1.5`, two lines, out of range): the default 5 s.
+    UnparsableUsesDefault,
+    /// A number in range.
+    Given,
+    /// Over 7200 s: capped at 7200 s (2 h).
+    Capped,
+    /// 0 or negative: the result is not reused at all.
+    NotCached,
+}
+
+/// The answer of [`preflight_lifetime`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lifetime {
+    pub seconds: u64,
+    pub rule: LifetimeRule,
+    pub standard_differs: Option<Text>,
+}
 
 const DEFAULT_LIFETIME_S: u64 = 5;
 const MAX_LIFETIME_S: u64 = 7200;
+/// The longest a cached preflight answer lasts, in milliseconds.
+pub(crate) const MAX_LIFETIME_MS: u64 = MAX_LIFETIME_S * 1000;
 
 /// How long Chromium keeps a preflight result, from `Access-Control-Max-Age`
 /// (measured: absent ⇒ 5 s (cached after 4 s, not after 6 s); `abc`, `1.5`,
 /// two header lines, or a number beyond 64 bits ⇒ the same 5 s; `0`, `-1`,
 /// `-5` ⇒ not reused; `+600` ⇒ 600 s; longer than 7200 s ⇒ 7200 s, measured
 /// with a shifted clock: cached after 7190 s, not after 7215 s).
-pub fn preflight_lifetime(preflight: &Exchange<'_>) -> Lifetime {
+pub fn preflight_lifetime(preflight: &Response<'_>) -> Lifetime {
     let Some(v) = preflight.combined("access-control-max-age") else {
         return Lifetime { seconds: DEFAULT_LIFETIME_S, rule: LifetimeRule::Default, standard_differs: None };
     };
@@ -60,7 +110,7 @@ pub fn preflight_lifetime(preflight: &Exchange<'_>) -> Lifetime {
 /// nothing reusable: no preflight was needed, it failed (measured
 /// `p_maxage_in_fail`), `Authorization` passed only through `*` (measured
 /// `c_auth_star_cached`), or the lifetime is 0.
-pub fn preflight_cache_entry(req: &Request<'_>, preflight: &Exchange<'_>, now_ms: u64) -> Option<CacheEntry> {
+pub fn preflight_cache_entry(req: &Request<'_>, preflight: &Response<'_>, now_ms: u64) -> Option<CacheEntry> {
     let a = Analysis::new(req).ok()?;
     let need = need_of(&a);
     if a.scope != Scope::Cors || !need.needed {

@@ -1,12 +1,52 @@
 //! Cookies: whether a fetch sends and stores a cookie, and whether the page sees it.
 
-use super::*;
+use serde::{Deserialize, Serialize};
+
+use crate::explain::Text;
+use crate::request::Credentials;
+use crate::url::{PageOrigin, Url, is_ipv4, parse_url};
+
+/// The `SameSite` attribute of a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SameSite {
+    Strict,
+    Lax,
+    None,
+    /// No attribute: Chromium treats it as `Lax`.
+    Unspecified,
+}
+
+/// The attributes of a cookie that decide whether a fetch carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CookieAttributes {
+    pub same_site: SameSite,
+    pub secure: bool,
+    pub http_only: bool,
+}
+
+/// The answer of [`cookie_outcome`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CookieOutcome {
+    /// A cookie like this, already stored for the target, is attached.
+    pub sent: bool,
+    /// A `Set-Cookie` like this on the response is stored (also when CORS then
+    /// blocks the response — measured `k_set_blocked_cors`).
+    pub stored: bool,
+    /// The stored cookie shows in the page's `document.cookie` (same host, not
+    /// HttpOnly; ports do not matter for cookies).
+    pub in_page_document_cookie: bool,
+    /// Chromium's DevTools reasons when blocked (`UserPreferences`,
+    /// `SchemefulSameSiteLax`, `SameSiteNoneInsecure`, …).
+    pub blocked_reasons: Vec<&'static str>,
+    pub reason: Text,
+}
 
 /// The "site" of a host for SameSite purposes: IP literals and single-label
 /// hosts (`localhost`) are their own site; otherwise the last two labels.
 /// No Public Suffix List here, so `a.github.io` and `b.github.io` count as
 /// one site although browsers treat them as two.
-pub(super) fn registrable_domain(host: &str) -> &str {
+pub(crate) fn registrable_domain(host: &str) -> &str {
     if host.starts_with('[') || is_ipv4(host) {
         return host;
     }
@@ -18,7 +58,7 @@ pub(super) fn registrable_domain(host: &str) -> &str {
 }
 
 /// Schemeful same-site: same scheme and same registrable domain; ports ignored.
-pub(super) fn same_site(a: &Url<'_>, b: &Url<'_>) -> bool {
+pub(crate) fn same_site(a: &Url<'_>, b: &Url<'_>) -> bool {
     a.scheme == b.scheme && registrable_domain(&a.host) == registrable_domain(&b.host)
 }
 

@@ -1,9 +1,65 @@
 //! Request headers: normalization, forbidden names, the CORS safelist.
 
-use super::*;
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::request::{Mode, Request};
+use crate::url::lower;
+
+/// Why a header makes the request "not simple" (CORS-unsafe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderRule {
+    /// The name is not on Chromium's safelist.
+    NameNotSafelisted,
+    /// A safelisted name, but the value is longer than 128 bytes.
+    ValueOver128Bytes,
+    /// `Accept` with a CORS-unsafe byte (`"():<>?@[\]{}`, DEL, controls), or
+    /// `Accept-Language` / `Content-Language` with a byte outside
+    /// `0-9A-Za-z *,-.;=`.
+    UnsafeValueBytes,
+    /// `Content-Type` whose essence is not `application/x-www-form-urlencoded`,
+    /// `multipart/form-data` or `text/plain` (or does not parse).
+    ContentTypeNotSimple,
+    /// `Content-Type` with a CORS-unsafe byte anywhere (e.g. a quoted parameter).
+    ContentTypeUnsafeBytes,
+    /// `Range` that is not one `bytes=N-` or `bytes=N-M` (N <= M).
+    RangeNotSimple,
+    /// A client-hint header Chromium safelists, with an ill-formed value.
+    ClientHintValue,
+    /// A safelisted name whose value is known only to break one of the rules above:
+    /// a preflight's `Access-Control-Request-Headers` names the header, not its value.
+    ValueNotSafelisted,
+    /// Safelisted on its own, but all safelisted values together exceed 1024
+    /// bytes, which makes every safelisted header unsafe.
+    SafelistedTotalOver1024,
+}
+
+/// Why the browser silently removed a header the script set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// A forbidden request-header name (`Cookie`, `Origin`, `Sec-*`, `Proxy-*`,
+    /// `User-Agent` in Chromium, …).
+    ForbiddenName,
+    /// `X-HTTP-Method(-Override)` / `X-Method-Override` naming CONNECT, TRACE or
+    /// TRACK.
+    ForbiddenMethodOverride,
+    /// In `no-cors` mode only `Accept`, `Accept-Language`, `Content-Language` and
+    /// a simple `Content-Type` survive.
+    NotNoCorsSafelisted,
+}
+
+/// A header the script set that never goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DroppedHeader {
+    pub name: String,
+    pub reason: DropReason,
+}
 
 /// Trims HTTP optional whitespace (SP, HT) as an HTTP parser does.
-pub(super) fn trim_ows(s: &str) -> &str {
+pub(crate) fn trim_ows(s: &str) -> &str {
     s.trim_matches([' ', '\t'])
 }
 
@@ -15,7 +71,7 @@ fn normalize_value(s: &str) -> &str {
 
 /// Byte length of a JavaScript `ByteString` value: one byte per char up to
 /// U+00FF (what Chromium measures for the 128/1024 limits).
-pub(super) fn byte_len(s: &str) -> usize {
+pub(crate) fn byte_len(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) < 0x100 { 1 } else { c.len_utf8() }).sum()
 }
 
@@ -24,7 +80,7 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-pub(super) fn is_token(s: &str) -> bool {
+pub(crate) fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_tchar)
 }
 
@@ -33,7 +89,7 @@ fn is_cors_unsafe_byte(b: u8) -> bool {
     (b < 0x20 && b != 0x09) || b"\"():<>?@[\\]{}\x7f".contains(&b)
 }
 
-pub(super) fn is_forbidden_method(m: &str) -> bool {
+pub(crate) fn is_forbidden_method(m: &str) -> bool {
     ["CONNECT", "TRACE", "TRACK"].iter().any(|f| m.eq_ignore_ascii_case(f))
 }
 
@@ -65,7 +121,7 @@ fn forbidden_header(name: &str, value: &str) -> Option<DropReason> {
 
 /// Headers Chromium safelists beyond the Fetch Standard's five (Intervention
 /// and client hints; `cors.cc` `IsCorsSafelistedHeader`).
-pub(super) const CHROMIUM_EXTRA_SAFELIST: [&str; 8] = [
+pub(crate) const CHROMIUM_EXTRA_SAFELIST: [&str; 8] = [
     "intervention", "device-memory", "dpr", "width", "viewport-width", "rtt", "downlink", "ect",
 ];
 
@@ -114,9 +170,8 @@ fn is_simple_range(lower_value: &str) -> bool {
 
 /// Chromium's per-header safelist check (`cors.cc` `IsCorsSafelistedHeader`):
 /// `None` when safelisted, otherwise the rule broken. `name` is lower-case.
-pub(super) fn safelist_rule(name: &str, value: &str) -> Option<HeaderRule> {
-    const STANDARD: [&str; 5] = ["accept", "accept-language", "content-language", "content-type", "range"];
-    if !STANDARD.contains(&name) && !CHROMIUM_EXTRA_SAFELIST.contains(&name) && name != "save-data" {
+pub(crate) fn safelist_rule(name: &str, value: &str) -> Option<HeaderRule> {
+    if !is_safelisted_name(name) {
         return Some(HeaderRule::NameNotSafelisted);
     }
     if byte_len(value) > 128 {
@@ -155,53 +210,73 @@ pub(super) fn safelist_rule(name: &str, value: &str) -> Option<HeaderRule> {
     }
 }
 
-/// In `no-cors` mode `Headers` keeps only these, with safelisted values.
-fn is_no_cors_safelisted(name: &str, value: &str) -> bool {
-    matches!(name, "accept" | "accept-language" | "content-language" | "content-type")
-        && safelist_rule(name, value).is_none()
+fn is_safelisted_name(name: &str) -> bool {
+    const STANDARD: [&str; 5] = ["accept", "accept-language", "content-language", "content-type", "range"];
+    STANDARD.contains(&name) || CHROMIUM_EXTRA_SAFELIST.contains(&name) || name == "save-data"
 }
 
-/// How many author headers the engine looks at (see [`sent_headers`]).
+/// In `no-cors` mode `Headers` keeps only these, with safelisted values.
+fn is_no_cors_safelisted(h: &SentHeader<'_>) -> bool {
+    matches!(h.name.as_ref(), "accept" | "accept-language" | "content-language" | "content-type") && h.rule().is_none()
+}
+
+/// How many author headers the engine looks at: the first ones, so that merging
+/// duplicates (quadratic) stays cheap on absurd input; real requests are far below.
 pub const MAX_AUTHOR_HEADERS: usize = 256;
 
 /// One header as the browser will send it.
 #[derive(Debug, Clone)]
-pub(super) struct SentHeader<'a> {
+pub(crate) struct SentHeader<'a> {
     /// Lower-case name.
-    pub(super) name: Cow<'a, str>,
+    pub(crate) name: Cow<'a, str>,
     /// Normalized value; duplicates joined with ", " as `Headers.append` does.
-    pub(super) value: Cow<'a, str>,
+    /// `None`: known to be CORS-unsafe, value unknown ([`Request::unsafe_header_names`]).
+    pub(crate) value: Option<Cow<'a, str>>,
     /// The implicit `Accept: */*` fetch adds when the script sets none.
-    pub(super) implicit: bool,
+    pub(crate) implicit: bool,
+}
+
+impl SentHeader<'_> {
+    /// The safelist rule this header breaks, if any (the 1024-byte total aside).
+    pub(crate) fn rule(&self) -> Option<HeaderRule> {
+        match &self.value {
+            Some(value) => safelist_rule(&self.name, value),
+            None if is_safelisted_name(&self.name) => Some(HeaderRule::ValueNotSafelisted),
+            None => Some(HeaderRule::NameNotSafelisted),
+        }
+    }
 }
 
 /// The author headers after `Headers` processing: names lower-cased, values
 /// normalized, duplicates combined, forbidden (and in no-cors, non-safelisted)
-/// ones dropped; plus the implicit `Accept: */*`.
-///
-/// Only the first [`MAX_AUTHOR_HEADERS`] headers are considered, so that the
-/// duplicate merging (quadratic) stays cheap on absurd input; real requests
-/// are far below (HTTP servers refuse ~100+ header lines).
-pub(super) fn sent_headers<'a>(req: &Request<'a>) -> (Vec<SentHeader<'a>>, Vec<DroppedHeader>) {
+/// ones dropped; plus the implicit `Accept: */*`. The headers known only by name
+/// follow the others; only the first [`MAX_AUTHOR_HEADERS`] of all are considered
+/// (HTTP servers refuse ~100+ header lines anyway).
+pub(crate) fn sent_headers<'a>(req: &Request<'a>) -> (Vec<SentHeader<'a>>, Vec<DroppedHeader>) {
     let headers = &req.headers[..req.headers.len().min(MAX_AUTHOR_HEADERS)];
-    let mut sent: Vec<SentHeader<'a>> = Vec::with_capacity(headers.len() + 1);
+    let unsafe_names = &req.unsafe_header_names[..req.unsafe_header_names.len().min(MAX_AUTHOR_HEADERS - headers.len())];
+    let given = headers.iter().map(|(name, value)| (*name, Some(normalize_value(value))));
+    let given = given.chain(unsafe_names.iter().map(|name| (*name, None)));
+    let mut sent: Vec<SentHeader<'a>> = Vec::with_capacity(headers.len() + unsafe_names.len() + 1);
     let mut dropped = Vec::new();
-    for (name, value) in headers {
+    for (name, value) in given {
         let name = lower(name.trim());
-        let value = normalize_value(value);
         if let Some(h) = sent.iter_mut().find(|h| h.name == name) {
-            let mut v = h.value.to_string();
-            v.push_str(", ");
-            v.push_str(value);
-            h.value = Cow::Owned(v);
+            // One value unknown makes the combined value unknown.
+            h.value = h.value.take().zip(value).map(|(first, more)| {
+                let mut v = first.into_owned();
+                v.push_str(", ");
+                v.push_str(more);
+                Cow::Owned(v)
+            });
         } else {
-            sent.push(SentHeader { name, value: Cow::Borrowed(value), implicit: false });
+            sent.push(SentHeader { name, value: value.map(Cow::Borrowed), implicit: false });
         }
     }
     sent.retain(|h| {
-        let reason = forbidden_header(&h.name, &h.value).or_else(|| {
-            (req.mode == Mode::NoCors && !is_no_cors_safelisted(&h.name, &h.value))
-                .then_some(DropReason::NotNoCorsSafelisted)
+        // An unknown value names no forbidden method.
+        let reason = forbidden_header(&h.name, h.value.as_deref().unwrap_or("")).or_else(|| {
+            (req.mode == Mode::NoCors && !is_no_cors_safelisted(h)).then_some(DropReason::NotNoCorsSafelisted)
         });
         if let Some(reason) = reason {
             dropped.push(DroppedHeader { name: h.name.to_string(), reason });
@@ -209,18 +284,18 @@ pub(super) fn sent_headers<'a>(req: &Request<'a>) -> (Vec<SentHeader<'a>>, Vec<D
         reason.is_none()
     });
     if !sent.iter().any(|h| h.name == "accept") {
-        sent.push(SentHeader { name: Cow::Borrowed("accept"), value: Cow::Borrowed("*/*"), implicit: true });
+        sent.push(SentHeader { name: Cow::Borrowed("accept"), value: Some(Cow::Borrowed("*/*")), implicit: true });
     }
     (sent, dropped)
 }
 
 /// Fetch's method normalization: only DELETE, GET, HEAD, OPTIONS, POST and PUT
 /// are upper-cased (measured: `put` is sent as PUT, `patch` stays `patch`).
-pub(super) fn normalize_method(m: &str) -> &str {
+pub(crate) fn normalize_method(m: &str) -> &str {
     const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
     NORMALIZED.iter().find(|n| m.eq_ignore_ascii_case(n)).copied().unwrap_or(m)
 }
 
-pub(super) fn is_safelisted_method(normalized: &str) -> bool {
+pub(crate) fn is_safelisted_method(normalized: &str) -> bool {
     matches!(normalized, "GET" | "HEAD" | "POST")
 }
