@@ -103,3 +103,64 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
         .collect();
     serde_json::to_string(&serde_json::json!({ "scenarios": listed })).expect("the catalogue serializes")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins() -> LabOrigins {
+        LabOrigins {
+            page: "http://localhost:8000".parse().unwrap(),
+            api: "http://localhost:8001".parse().unwrap(),
+            same_site_attacker: "http://localhost:8003".parse().unwrap(),
+            cross_site_attacker: "http://127.0.0.1:8002".parse().unwrap(),
+        }
+    }
+
+    fn catalogue() -> Vec<catalogue::Entry> {
+        let o = origins();
+        let base = Layers::article(std::slice::from_ref(&o.page), std::slice::from_ref(&o.page), CookieSettings::default());
+        catalogue::load(&base, &o).unwrap()
+    }
+
+    #[test]
+    fn the_lint_names_every_deliberate_mistake_and_none_in_the_article() {
+        let o = origins();
+        let article = Layers::article(std::slice::from_ref(&o.page), std::slice::from_ref(&o.page), CookieSettings::default());
+        assert_eq!(lint::lint(&article, &o), Vec::new());
+        for entry in catalogue() {
+            let mut found: Vec<&str> = lint::lint(&entry.layers, &o).iter().map(|f| f.class).collect();
+            found.sort_unstable();
+            let mut listed: Vec<&str> = entry.classes.iter().map(String::as_str).collect();
+            listed.sort_unstable();
+            assert_eq!(found, listed, "scenario {}", entry.id);
+            assert_eq!(entry.vulnerable, lint::lint(&entry.layers, &o).iter().any(|f| f.severity >= lint::Severity::Medium), "{}: vulnerable iff a medium or worse finding", entry.id);
+        }
+    }
+
+    #[test]
+    fn the_catalogue_starts_with_the_article_and_scopes_each_scenarios_cookies() {
+        let entries = catalogue();
+        assert_eq!(entries[0].id, ARTICLE);
+        assert!(entries.iter().any(|e| e.id == WITHOUT_CORS));
+        for e in &entries {
+            assert_eq!(e.layers.cookies.path, format!("/s/{}/", e.id));
+            for t in [&e.title, &e.summary, &e.fix, &e.attack.steps] {
+                assert!(!t.en.is_empty() && !t.ja.is_empty() && !t.en.contains('{'), "{}: {t:?}", e.id);
+            }
+        }
+    }
+
+    #[test]
+    fn the_listing_says_where_each_scenario_is_and_what_is_wrong() {
+        let o = origins();
+        let listing: serde_json::Value = serde_json::from_str(&listing(&catalogue(), &o)).unwrap();
+        let reflect = listing["scenarios"].as_array().unwrap().iter().find(|s| s["id"] == "reflect-origin").unwrap();
+        assert_eq!(reflect["api"], "http://localhost:8001/s/reflect-origin");
+        assert_eq!(reflect["exploit"], "http://localhost:8003/reflect-origin/");
+        assert_eq!(reflect["lint"][0]["class"], "cors.reflect_origin_with_credentials");
+        for field in ["title", "summary", "vulnerable", "classes", "attack", "fix", "snippets", "layers"] {
+            assert!(reflect.get(field).is_some(), "{field}");
+        }
+    }
+}

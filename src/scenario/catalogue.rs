@@ -3,8 +3,8 @@
 //! Each entry is a few overrides of the article's layers (a TOML table merged onto them, so
 //! an entry says only what it breaks), plus what the lab page shows: title, summary, the
 //! misconfiguration classes, the attack that works on it, the fix, and config snippets for
-//! the secure version. The tower-http snippets live in `assets/scenarios/tower_http.rs`, a
-//! Rust file that a test compiles, so none of them can rot.
+//! the secure version. The tower-http snippets live beside each TOML file in a Rust file of
+//! the same name (`cors.toml` → `cors.rs`), which a test compiles, so none of them can rot.
 //!
 //! Strings may name the lab's origins as placeholders, filled in at start: `{page}`,
 //! `{page_host}`, `{api}`, `{attacker}` (same site), `{cross_site_attacker}`, `{prefix}`
@@ -14,20 +14,28 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{LabOrigins, Layers, prefix};
+use crate::verdict::Text;
 
-/// The catalogue files, in the order the page lists them.
-const FILES: [(&str, &str); 1] = [("article.toml", include_str!("../../assets/scenarios/article.toml"))];
-
-/// Every tower-http snippet, one `// scenario: <id>` section each.
-const TOWER_HTTP: &str = include_str!("../../assets/scenarios/tower_http.rs");
-
-/// A short text in English and Japanese.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    pub en: String,
-    pub ja: String,
+macro_rules! group {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../assets/scenarios/", $name, ".toml")),
+            include_str!(concat!("../../assets/scenarios/", $name, ".rs")),
+        )
+    };
 }
+
+/// The catalogue's groups, in the order the page lists them: each a TOML file of entries and
+/// a Rust file of their tower-http snippets, one `// scenario: <id>` section each.
+const GROUPS: [(&str, &str, &str); 5] = [
+    group!("article"),
+    group!("cors"),
+    group!("csrf"),
+    group!("cookies"),
+    group!("jwt"),
+];
+
 
 /// Which of the lab's attacker origins runs a scenario's exploit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +77,7 @@ pub struct Snippets {
     pub express: String,
     /// An nginx `location` block.
     pub nginx: String,
-    /// axum + tower-http's `CorsLayer`; filled from `tower_http.rs`, not from the TOML.
+    /// axum + tower-http's `CorsLayer`; filled from the group's Rust file, not from the TOML.
     #[serde(default)]
     pub tower_http: String,
 }
@@ -92,6 +100,7 @@ pub struct Entry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    #[serde(default)]
     scenario: Vec<RawEntry>,
 }
 
@@ -124,9 +133,10 @@ impl std::fmt::Display for CatalogueError {
 /// The whole catalogue, each entry built on `base` (the article's layers as the operator
 /// configured them) with its own cookie path.
 pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, CatalogueError> {
-    let snippets = tower_http_snippets();
     let mut entries: Vec<Entry> = Vec::new();
-    for (file, text) in FILES {
+    for (group, text, rust) in GROUPS {
+        let file = format!("{group}.toml");
+        let snippets = tower_http_snippets(rust);
         let raw: RawFile = basic_toml::from_str(text).map_err(|e| CatalogueError(format!("{file}: {e}")))?;
         for entry in raw.scenario {
             let id = entry.id.clone();
@@ -143,7 +153,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
             let layers: Layers = serde_json::from_value(merged).map_err(|e| at(format!("layers: {e}")))?;
             let text = |t: Text| Text { en: fill(&t.en), ja: fill(&t.ja) };
             let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
-            let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in tower_http.rs")))?;
+            let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {group}.rs")))?;
             entries.push(Entry {
                 title: text(entry.title),
                 summary: text(entry.summary),
@@ -207,11 +217,11 @@ fn fill(s: &str, o: &LabOrigins, prefix: &str) -> String {
         .replace("{prefix}", prefix)
 }
 
-/// `(id, code)` for each `// scenario: <id>` section of `tower_http.rs`: the lines after the
-/// marker up to the next marker or the end, without the file's header.
-fn tower_http_snippets() -> Vec<(&'static str, String)> {
+/// `(id, code)` for each `// scenario: <id>` section of a group's Rust file: the lines after
+/// the marker up to the next marker or the end, without the file's header.
+fn tower_http_snippets(rust: &'static str) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for line in TOWER_HTTP.lines() {
+    for line in rust.lines() {
         if let Some(id) = line.strip_prefix("// scenario: ") {
             out.push((id.trim(), String::new()));
         } else if let Some((_, code)) = out.last_mut() {

@@ -7,9 +7,8 @@
 
 use serde::Serialize;
 
-use super::catalogue::Text;
 use super::{LabOrigins, Layers};
-use crate::verdict::SameSite;
+use crate::verdict::{SameSite, Text};
 use crate::cors::{OriginRule, Placement};
 use crate::csrf::SecretScope;
 use crate::jwt::JwtVerifier;
@@ -33,7 +32,7 @@ pub struct Finding {
 }
 
 fn finding(class: &'static str, severity: Severity, en: impl Into<String>, ja: impl Into<String>) -> Finding {
-    Finding { class, severity, message: Text { en: en.into(), ja: ja.into() } }
+    Finding { class, severity, message: Text::new(en, ja) }
 }
 
 /// Every mistake in `layers`, most severe first.

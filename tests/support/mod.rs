@@ -113,3 +113,22 @@ pub async fn read_until_quiet(stream: &mut tokio::net::TcpStream, quiet: Duratio
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The catalogue as a lab on the default ports would load it.
+pub fn catalogue() -> Vec<corslab::scenario::catalogue::Entry> {
+    corslab::scenario::catalogue::load(&article_layers(), &default_origins()).expect("the catalogue loads")
+}
+
+pub fn default_origins() -> corslab::scenario::LabOrigins {
+    corslab::scenario::LabOrigins {
+        page: "http://localhost:8000".parse().unwrap(),
+        api: "http://localhost:8001".parse().unwrap(),
+        same_site_attacker: "http://localhost:8003".parse().unwrap(),
+        cross_site_attacker: "http://127.0.0.1:8002".parse().unwrap(),
+    }
+}
+
+pub fn article_layers() -> corslab::scenario::Layers {
+    let page: corslab::origin::Origin = "http://localhost:8000".parse().unwrap();
+    corslab::scenario::Layers::article(&[page.clone()], &[page], corslab::cookie::CookieSettings::default())
+}

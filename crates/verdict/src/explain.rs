@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
 use crate::headers::{HeaderRule, trim_ows};
@@ -11,14 +11,15 @@ use crate::response::Response;
 use crate::verdict::{CorsError, Failure};
 
 /// A short text in English and Japanese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     pub en: String,
     pub ja: String,
 }
 
 impl Text {
-    pub(crate) fn new(en: impl Into<String>, ja: impl Into<String>) -> Self {
+    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Self {
         Text { en: en.into(), ja: ja.into() }
     }
 }

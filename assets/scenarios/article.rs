@@ -1,7 +1,11 @@
-//! The secure version of every catalogue scenario as axum + tower-http, one
-//! `// scenario: <id>` section each (src/scenario/catalogue.rs serves them on the lab page;
-//! tests/snippets.rs compiles this file, so every snippet builds against tower-http 0.6).
-//! `PAGE` is the lab page's origin; the lab serves each snippet with its real value.
+// The secure version of each scenario in article.toml as axum + tower-http 0.7, one
+// `// scenario: <id>` section each: src/scenario/catalogue.rs serves them on the lab page,
+// with `{page}` replaced by the lab page's origin; tests/snippets.rs compiles this file, so
+// every snippet builds. `all` (before the first section, not served) lists them.
+
+pub fn all() -> Vec<(&'static str, CorsLayer)> {
+    vec![("article", article()), ("without-cors", without_cors()), ("reflect-origin", reflect_origin())]
+}
 
 // scenario: article
 pub fn article() -> CorsLayer {
