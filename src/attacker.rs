@@ -3,50 +3,234 @@
 //!
 //! Two of them: the same-site attacker (`http://localhost:8003`, another origin of the
 //! API's site, like a compromised sibling subdomain: its requests carry `SameSite=Lax`
-//! cookies) and the cross-site attacker (`http://127.0.0.1:8002`, another site). Each lists
-//! the catalogue's scenarios whose exploit it runs.
+//! cookies) and the cross-site attacker (`http://127.0.0.1:8002`, another site). Each serves,
+//! for every catalogue scenario it attacks, an exploit page at `/<id>/` that runs the attack
+//! against the visitor's own lab session in the same browser and reports what it obtained,
+//! and keeps its own access log: what its server received, loot included.
+//!
+//! An exploit page takes the query `?lab=<visitor>` (the lab page's visitor id: the attack's
+//! requests to the API are tagged with it, so the lab's exchange log shows them too, with
+//! the browser's verdict) and `against=default` to aim the same attack at the default mount
+//! (`/api/…`, the article's settings) instead of the scenario's (`/s/<id>/api/…`).
+
+mod log;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use serde::Deserialize;
 
-use crate::scenario::catalogue::{AttackerSite, Entry};
+use crate::exchange::Tag;
+use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
+use crate::scenario::{self, LabOrigins};
+pub use log::AccessLog;
 
-/// The router of the attacker playing `site`, for these catalogue entries.
-pub fn router(site: AttackerSite, entries: &[Entry]) -> Router {
-    let index: Arc<str> = index(site, entries).into();
-    Router::new().route("/", get(serve_index)).with_state(index)
+/// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
+const SCRIPTS: [(&str, &str); 2] = [
+    ("common.js", include_str!("../assets/attacker/common.js")),
+    ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
+];
+
+struct Attacker {
+    site: AttackerSite,
+    origins: LabOrigins,
+    entries: Vec<Entry>,
+    index: String,
+    log: AccessLog,
+    csp: HeaderValue,
 }
 
-async fn serve_index(State(index): State<Arc<str>>) -> Response {
-    let mut res = Html(index.to_string()).into_response();
-    // The attacker's pages are plain documents; nothing here should be cached across runs.
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+/// The router of the attacker playing `site`, for these catalogue entries.
+pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Router {
+    let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
+    // The exploit talks to the API and to its own server only; forms post to the API.
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' {api}; \
+         form-action {api}; frame-src 'self'; img-src 'self' {api}; base-uri 'none'",
+        api = origins.api
+    );
+    let attacker = Arc::new(Attacker {
+        index: index(site, &entries),
+        site,
+        origins: origins.clone(),
+        entries,
+        log: AccessLog::new(log::CAPACITY),
+        csp: HeaderValue::try_from(csp).expect("origins are ASCII"),
+    });
+    Router::new()
+        .route("/", get(serve_index))
+        .route("/log.json", get(serve_log).options(log_preflight))
+        .route("/assets/{file}", get(serve_script))
+        .route("/{id}/", get(serve_exploit))
+        .route("/{id}/loot", post(receive_loot))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(attacker.clone(), record))
+        .with_state(attacker)
+}
+
+/// Every request the attacker's server receives goes into its access log, as an exploit
+/// server shows it (the log's own reads excepted, which would drown the rest).
+async fn record(
+    State(attacker): State<Arc<Attacker>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let visitor = Tag::from_query(req.uri().query()).map(|t| t.visitor.to_owned());
+    if let Some(visitor) = visitor.filter(|_| req.uri().path() != "/log.json") {
+        let (parts, body) = req.into_parts();
+        // Loot arrives in small text bodies; anything larger is cut (and not waited for long).
+        let limited = http_body_util::Limited::new(body, log::BODY_BYTES);
+        let bytes = tokio::time::timeout(std::time::Duration::from_secs(5), http_body_util::BodyExt::collect(limited))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        attacker.log.record(&visitor, &parts.method, &parts.uri, &parts.headers, &bytes);
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        return next.run(req).await;
+    }
+    next.run(req).await
+}
+
+async fn serve_index(State(attacker): State<Arc<Attacker>>) -> Response {
+    page(&attacker, attacker.index.clone())
+}
+
+#[derive(Deserialize)]
+struct ExploitQuery {
+    against: Option<String>,
+    lang: Option<String>,
+}
+
+async fn serve_exploit(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    query: Result<Query<ExploitQuery>, QueryRejection>,
+) -> Response {
+    let Some(entry) = attacker.entries.iter().find(|e| e.id == id) else {
+        return not_found().await;
+    };
+    let query = query.ok().map(|Query(q)| q);
+    let visitor = Tag::from_query(uri.query()).map(|t| t.visitor.to_owned());
+    let against_default = query.as_ref().and_then(|q| q.against.as_deref()) == Some("default");
+    let ja = query.as_ref().and_then(|q| q.lang.as_deref()) == Some("ja");
+    page(&attacker, exploit_page(&attacker, entry, visitor.as_deref(), against_default, ja))
+}
+
+async fn receive_loot() -> StatusCode {
+    // Recorded by `record` like every request; the exploit needs no answer.
+    StatusCode::NO_CONTENT
+}
+
+async fn serve_script(Path(file): Path<String>) -> Response {
+    match SCRIPTS.iter().find(|(name, _)| *name == file) {
+        Some((_, js)) => ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], *js).into_response(),
+        None => not_found().await,
+    }
+}
+
+/// `GET /log.json?lab=<visitor>`: the attacker's access log for that visitor, readable by
+/// the lab page (the attacker hides nothing from the learner it is attacking).
+async fn serve_log(State(attacker): State<Arc<Attacker>>, uri: Uri) -> Response {
+    let Some(tag) = Tag::from_query(uri.query()) else {
+        let body = serde_json::json!({"detail": "Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.", "code": "invalid_visitor"});
+        return with_page_cors(&attacker, crate::api::json_response(StatusCode::BAD_REQUEST, &body));
+    };
+    let entries = attacker.log.of(tag.visitor);
+    with_page_cors(&attacker, crate::api::json_response(StatusCode::OK, &serde_json::json!({ "entries": entries })))
+}
+
+async fn log_preflight(State(attacker): State<Arc<Attacker>>) -> Response {
+    with_page_cors(&attacker, StatusCode::NO_CONTENT.into_response())
+}
+
+fn with_page_cors(attacker: &Attacker, mut res: Response) -> Response {
+    let page = HeaderValue::try_from(attacker.origins.page.to_string()).expect("origins are ASCII");
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, page);
+    h.insert(header::VARY, HeaderValue::from_static("origin"));
+    res
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.")).into_response()
+}
+
+fn page(attacker: &Attacker, html: String) -> Response {
+    let mut res = Html(html).into_response();
+    let h = res.headers_mut();
+    // Nothing an exploit page shows should be cached from one run to the next.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::CONTENT_SECURITY_POLICY, attacker.csp.clone());
     res
 }
 
 fn index(site: AttackerSite, entries: &[Entry]) -> String {
-    let (en, ja) = match site {
-        AttackerSite::SameSite => ("Same-site attacker", "同一サイトの攻撃者"),
-        AttackerSite::CrossSite => ("Cross-site attacker", "クロスサイトの攻撃者"),
-    };
+    let (en, ja) = site_name(site);
     let mut html = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>corslab — {en}</title>\
          <h1>{en} <span lang=\"ja\">/ {ja}</span></h1><ul>"
     );
-    for e in entries.iter().filter(|e| e.attack.from == site) {
+    for e in entries {
         let _ = write!(html, "<li><a href=\"/{id}/\">{id}</a> — {title}</li>", id = e.id, title = escape(&e.title.en));
     }
     html.push_str("</ul></html>");
     html
 }
 
-/// Text for HTML element content.
+fn site_name(site: AttackerSite) -> (&'static str, &'static str) {
+    match site {
+        AttackerSite::SameSite => ("Same-site attacker", "同一サイトの攻撃者"),
+        AttackerSite::CrossSite => ("Cross-site attacker", "クロスサイトの攻撃者"),
+    }
+}
+
+/// The exploit for `entry`: a page that explains itself and loads its kind's script, which
+/// reads its configuration from the page (no inline script: the CSP forbids it).
+fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, against_default: bool, ja: bool) -> String {
+    let mount = if against_default { String::new() } else { scenario::prefix(&entry.id) };
+    let config = serde_json::json!({
+        "id": entry.id,
+        "kind": entry.attack.kind,
+        "api": format!("{}{mount}", attacker.origins.api),
+        "against": if against_default { "default" } else { "scenario" },
+        "lab": visitor,
+        "lang": if ja { "ja" } else { "en" },
+    });
+    let (site_en, site_ja) = site_name(attacker.site);
+    let (title, steps, site) = if ja {
+        (&entry.title.ja, &entry.attack.steps.ja, site_ja)
+    } else {
+        (&entry.title.en, &entry.attack.steps.en, site_en)
+    };
+    let kind = serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
+    let config = config.to_string().replace("</", "<\\/");
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{site}: {title}</title>\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:#2b0d0d;color:#fde8e8}}\
+         h1{{font-size:1.4rem}}pre{{white-space:pre-wrap;background:#1a0606;padding:1rem;border-radius:.5rem}}\
+         .outcome{{font-weight:700;font-size:1.2rem}}</style></head>\
+         <body data-outcome=\"running\"><h1>{site}: {title}</h1><p>{steps}</p>\
+         <p class=\"outcome\" id=\"outcome\" role=\"status\" aria-live=\"polite\"></p><pre id=\"loot\"></pre>\
+         <script type=\"application/json\" id=\"config\">{config}</script>\
+         <script type=\"module\" src=\"/assets/{kind}.js\"></script></body></html>",
+        lang = if ja { "ja" } else { "en" },
+        site = escape(site),
+        title = escape(title),
+        steps = escape(steps),
+    )
+}
+
+/// Text for HTML element content and attribute values.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

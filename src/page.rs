@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::origin::Origin;
+use crate::scenario::LabOrigins;
 
 struct Asset {
     route: &'static str,
@@ -62,15 +62,17 @@ struct Page {
 
 /// The page's router; `scenarios` is the `GET /scenarios.json` document
 /// ([`crate::scenario::listing`]).
-pub fn router(api_origin: &Origin, dir: Option<PathBuf>, scenarios: String) -> Router {
-    // Only the page's own files, its exchange feed, and fetches to the API: an injected
-    // script could not load code from elsewhere or send data anywhere else.
+pub fn router(origins: &LabOrigins, dir: Option<PathBuf>, scenarios: String) -> Router {
+    // Only the page's own files, its exchange feed, fetches to the API, and the attackers'
+    // access logs: an injected script could not load code from elsewhere or send data
+    // anywhere else.
+    let LabOrigins { api, same_site_attacker, cross_site_attacker, .. } = origins;
     let csp = HeaderValue::try_from(format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self' {api_origin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+         connect-src 'self' {api} {same_site_attacker} {cross_site_attacker}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     ))
     .expect("origins are ASCII");
-    let page = Arc::new(Page { api_origin: api_origin.to_string(), csp, dir });
+    let page = Arc::new(Page { api_origin: api.to_string(), csp, dir });
     let scenarios: Bytes = scenarios.into();
     ASSETS
         .iter()

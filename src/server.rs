@@ -158,13 +158,13 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         stopped.clone(),
     );
     let listing = scenarios::listing(&entries, &origins);
-    let page_router = page::router(&api_origin, config.page_dir.clone(), listing).merge(feed);
+    let page_router = page::router(&origins, config.page_dir.clone(), listing).merge(feed);
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
     servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
-        servers.spawn(serve(listener, attacker::router(site, &entries), limits.clone(), stopped.clone()));
+        servers.spawn(serve(listener, attacker::router(site, &entries, &origins), limits.clone(), stopped.clone()));
     }
     servers.spawn(purge_expired_sessions(lab, stopped));
 

@@ -25,7 +25,7 @@ macro_rules! groups {
     };
 }
 
-groups!(article, cors, csrf, cookies, jwt);
+groups!(article, cors_origins, cors_requests, csrf, cookies, jwt);
 
 mod support;
 

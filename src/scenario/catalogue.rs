@@ -4,7 +4,7 @@
 //! an entry says only what it breaks), plus what the lab page shows: title, summary, the
 //! misconfiguration classes, the attack that works on it, the fix, and config snippets for
 //! the secure version. The tower-http snippets live beside each TOML file in a Rust file of
-//! the same name (`cors.toml` → `cors.rs`), which a test compiles, so none of them can rot.
+//! the same name (`cors-origins.toml` → `cors_origins.rs`), which a test compiles, so none of them can rot.
 //!
 //! Strings may name the lab's origins as placeholders, filled in at start: `{page}`,
 //! `{page_host}`, `{api}`, `{attacker}` (same site), `{cross_site_attacker}`, `{prefix}`
@@ -17,23 +17,24 @@ use super::{LabOrigins, Layers, prefix};
 use crate::verdict::Text;
 
 macro_rules! group {
-    ($name:literal) => {
+    ($name:literal, $rust:literal) => {
         (
             $name,
             include_str!(concat!("../../assets/scenarios/", $name, ".toml")),
-            include_str!(concat!("../../assets/scenarios/", $name, ".rs")),
+            include_str!(concat!("../../assets/scenarios/", $rust, ".rs")),
         )
     };
 }
 
 /// The catalogue's groups, in the order the page lists them: each a TOML file of entries and
 /// a Rust file of their tower-http snippets, one `// scenario: <id>` section each.
-const GROUPS: [(&str, &str, &str); 5] = [
-    group!("article"),
-    group!("cors"),
-    group!("csrf"),
-    group!("cookies"),
-    group!("jwt"),
+const GROUPS: [(&str, &str, &str); 6] = [
+    group!("article", "article"),
+    group!("cors-origins", "cors_origins"),
+    group!("cors-requests", "cors_requests"),
+    group!("csrf", "csrf"),
+    group!("cookies", "cookies"),
+    group!("jwt", "jwt"),
 ];
 
 
@@ -137,6 +138,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
     for (group, text, rust) in GROUPS {
         let file = format!("{group}.toml");
         let snippets = tower_http_snippets(rust);
+        let rust_file = format!("{}.rs", group.replace('-', "_"));
         let raw: RawFile = basic_toml::from_str(text).map_err(|e| CatalogueError(format!("{file}: {e}")))?;
         for entry in raw.scenario {
             let id = entry.id.clone();
@@ -153,7 +155,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
             let layers: Layers = serde_json::from_value(merged).map_err(|e| at(format!("layers: {e}")))?;
             let text = |t: Text| Text { en: fill(&t.en), ja: fill(&t.ja) };
             let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
-            let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {group}.rs")))?;
+            let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {rust_file}")))?;
             entries.push(Entry {
                 title: text(entry.title),
                 summary: text(entry.summary),

@@ -237,6 +237,24 @@ impl Network {
             .collect()
     }
 
+    /// The distinct `corsErrorStatus.corsError`s of failed `method url` fetches (exact URL,
+    /// query included), their preflights included.
+    pub fn cors_errors_of(&self, url: &str, method: &str) -> Vec<String> {
+        let ids: Vec<&str> = self
+            .of("Network.requestWillBeSent")
+            .filter(|p| p["request"]["url"] == url)
+            .filter(|p| p["request"]["method"] == method || p["initiator"]["type"] == "preflight")
+            .filter_map(|p| p["requestId"].as_str())
+            .collect();
+        let mut errors: Vec<String> = self
+            .of("Network.loadingFailed")
+            .filter(|p| p["requestId"].as_str().is_some_and(|id| ids.contains(&id)))
+            .filter_map(|p| p["corsErrorStatus"]["corsError"].as_str().map(str::to_owned))
+            .collect();
+        errors.dedup();
+        errors
+    }
+
     /// The request headers Chromium actually put on the wire for `method url`.
     pub fn wire_headers(&self, method: &str, url: &str) -> Vec<Value> {
         let ids: Vec<&str> = self

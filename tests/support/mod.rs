@@ -1,6 +1,7 @@
 //! A real corslab on ephemeral loopback ports with its own temporary database.
 #![allow(dead_code)] // each test binary uses a different part of this
 
+pub mod attack;
 pub mod browser;
 
 use std::net::SocketAddr;
@@ -22,6 +23,10 @@ pub struct TestLab {
     pub api: String,
     pub api_addr: SocketAddr,
     pub page_addr: SocketAddr,
+    /// `http://localhost:<port>`: the attacker on the API's site.
+    pub same_site_attacker: String,
+    /// `http://127.0.0.1:<port>`: the attacker on another site.
+    pub cross_site_attacker: String,
     pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -55,6 +60,8 @@ impl TestLab {
             api: format!("http://127.0.0.1:{}", lab.api_addr.port()),
             api_addr: lab.api_addr,
             page_addr: lab.page_addr,
+            same_site_attacker: lab.origins.same_site_attacker.to_string(),
+            cross_site_attacker: lab.origins.cross_site_attacker.to_string(),
             db_path,
             lab: Some(lab),
             _dir: dir,

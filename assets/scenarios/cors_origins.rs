@@ -1,4 +1,4 @@
-// The secure version of each scenario in cors.toml as axum + tower-http 0.7, one
+// The secure version of each scenario in cors-origins.toml as axum + tower-http 0.7, one
 // `// scenario: <id>` section each: src/scenario/catalogue.rs serves them on the lab page,
 // with `{page}` replaced by the lab page's origin; tests/snippets.rs compiles this file, so
 // every snippet builds. `all` (before the first section, not served) lists them.

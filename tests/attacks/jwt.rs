@@ -1,0 +1,1 @@
+//! Attacks on the scenarios of `assets/scenarios/jwt.toml`.

@@ -1,0 +1,1 @@
+//! The scenarios of `assets/scenarios/cors-requests.toml` over HTTP.

@@ -1,0 +1,1 @@
+//! The scenarios of `assets/scenarios/csrf.toml` over HTTP.

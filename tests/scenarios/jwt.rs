@@ -1,0 +1,1 @@
+//! The scenarios of `assets/scenarios/jwt.toml` over HTTP.
