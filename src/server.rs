@@ -147,16 +147,10 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             aliases.push((scenarios::WITHOUT_CORS_ALIAS, compile(&entry.id, &entry.id, &layers, &secret)?));
         }
     }
-    let log = Arc::new(ExchangeLog::new(limits.log));
+    let log = Arc::new(ExchangeLog::new(limits.log, &api_origin.to_string(), &page_origin.to_string()));
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
-    let feed = exchange::feed::router(
-        log,
-        &api_origin.to_string(),
-        &page_origin.to_string(),
-        limits.log_streams,
-        stopped.clone(),
-    );
+    let feed = exchange::feed::router(log, limits.log_streams, stopped.clone());
     let listing = scenarios::listing(&entries, &origins);
     let page_router = page::router(&origins, config.page_dir.clone(), listing).merge(feed);
 

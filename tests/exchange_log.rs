@@ -293,3 +293,15 @@ async fn a_visitor_flooding_the_api_has_the_excess_counted_not_kept() {
     let unrecorded: u64 = log.iter().map(|e| e["unrecorded_before"].as_u64().unwrap()).sum();
     assert_eq!(log.len() as u64 + unrecorded, 11, "every request is either kept or counted");
 }
+
+#[tokio::test]
+async fn a_visitor_id_the_log_refuses_is_told_not_silently_dropped() {
+    let lab = TestLab::start().await;
+    let r = browser_like(&lab, Method::GET, "/api/hello/", "short").send().await.unwrap();
+    assert_eq!(r.status(), 200, "the API answers as ever");
+    let note = r.headers()["corslab-log"].to_str().unwrap().to_owned();
+    assert!(note.contains("8-64 characters"), "{note}");
+    let ok = browser_like(&lab, Method::GET, "/api/hello/", VISITOR).send().await.unwrap();
+    assert!(!ok.headers().contains_key("corslab-log"));
+    assert!(!client().get(lab.url("/api/hello/")).send().await.unwrap().headers().contains_key("corslab-log"));
+}

@@ -3,7 +3,9 @@
 //! Served on the *page* origin, so the page reads it same-origin (no CORS of its own to
 //! explain) and the API's log contains only the lab's requests.
 //!
-//! The stream is for people: it sends at most one batch per [`BATCH_INTERVAL`] and at most
+//! Every exchange was judged and serialized when it was recorded, so reading the log costs
+//! copying strings, whatever its length. The stream is for people: a new exchange goes out
+//! at once, but a stream sends at most one batch per [`BATCH_INTERVAL`] and at most
 //! [`BATCH_MAX`] exchanges per batch. When the API is flooded faster than that, the older
 //! exchanges of the batch are skipped (a `skipped` event says how many), so a busy visitor
 //! costs the server a bounded amount of work however fast requests arrive.
@@ -11,7 +13,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -21,10 +23,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use futures_util::stream::{self, Stream};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::watch;
 
-use super::annotate::{Annotated, Context, annotate};
 use super::{ExchangeLog, Tag};
 
 /// Shortest time between two batches of one stream.
@@ -35,31 +36,15 @@ pub const BATCH_MAX: usize = 25;
 #[derive(Clone)]
 struct Feed {
     log: Arc<ExchangeLog>,
-    api_origin: Arc<str>,
-    page_origin: Arc<str>,
     /// Open streams, bounded: each holds a connection and a task.
     streams: Arc<AtomicUsize>,
     max_streams: usize,
     stopped: watch::Receiver<bool>,
 }
 
-/// The feed for `log`, whose exchanges were made against `api_origin` by pages on
-/// `page_origin` (the fallback for requests that carry no `Origin`).
-pub fn router(
-    log: Arc<ExchangeLog>,
-    api_origin: &str,
-    page_origin: &str,
-    max_streams: usize,
-    stopped: watch::Receiver<bool>,
-) -> Router {
-    let feed = Feed {
-        log,
-        api_origin: api_origin.into(),
-        page_origin: page_origin.into(),
-        streams: Arc::new(AtomicUsize::new(0)),
-        max_streams,
-        stopped,
-    };
+/// The feed for `log`, with at most `max_streams` event streams open at once.
+pub fn router(log: Arc<ExchangeLog>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
+    let feed = Feed { log, streams: Arc::new(AtomicUsize::new(0)), max_streams, stopped };
     Router::new().route("/exchanges", get(list)).route("/exchanges/stream", get(stream)).with_state(feed)
 }
 
@@ -68,26 +53,6 @@ struct Params {
     lab: Option<String>,
     #[serde(default)]
     after: u64,
-}
-
-#[derive(Serialize)]
-struct Listing<'a> {
-    visitor: &'a str,
-    exchanges: Vec<Annotated>,
-}
-
-impl Feed {
-    /// The visitor's exchanges after `after` (the newest `limit` of them), each with the
-    /// browser's verdict, which needs the earlier ones too: the preflight before a request,
-    /// or the one it was cached from. Also says how many newer-than-`after` were left out.
-    fn annotated(&self, visitor: &str, after: u64, limit: usize) -> (Vec<Annotated>, u64) {
-        let history = self.log.history(visitor);
-        let cx = Context { api: &self.api_origin, page: &self.page_origin, value_bytes: self.log.limits().value_bytes };
-        let first_new = history.partition_point(|e| e.id <= after);
-        let start = first_new.max(history.len().saturating_sub(limit));
-        let skipped = (start - first_new) as u64;
-        ((start..history.len()).map(|i| annotate(&history, i, &cx)).collect(), skipped)
-    }
 }
 
 /// The visitor id and `after` from the query, or a JSON 400 saying what is wrong.
@@ -116,8 +81,20 @@ async fn list(State(feed): State<Feed>, query: Result<Query<Params>, QueryReject
         Ok(v) => v,
         Err(res) => return res,
     };
-    let (exchanges, _) = feed.annotated(&visitor, params.after, usize::MAX);
-    crate::api::json_response(StatusCode::OK, &Listing { visitor: &visitor, exchanges })
+    let (records, _) = feed.log.since(&visitor, params.after, usize::MAX);
+    // The records are JSON already; the visitor id is of `A-Za-z0-9_-` (checked above).
+    let mut body = String::with_capacity(32 + records.iter().map(|r| r.json().len() + 1).sum::<usize>());
+    body.push_str("{\"visitor\":\"");
+    body.push_str(&visitor);
+    body.push_str("\",\"exchanges\":[");
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(r.json());
+    }
+    body.push_str("]}");
+    crate::api::json_bytes(StatusCode::OK, body)
 }
 
 /// `GET /exchanges/stream?lab=<visitor>`: every exchange as an `exchange` event whose id is
@@ -139,7 +116,7 @@ async fn stream(State(feed): State<Feed>, query: Result<Query<Params>, QueryReje
         .and_then(|v| v.parse().ok())
         .unwrap_or(params.after);
     let newest = feed.log.subscribe(&visitor);
-    let cursor = Cursor { feed, visitor, after, ready: Default::default(), newest, _slot: slot };
+    let cursor = Cursor { feed, visitor, after, ready: Default::default(), newest, last_batch: None, _slot: slot };
     Sse::new(events(cursor)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
@@ -149,6 +126,8 @@ struct Cursor {
     after: u64,
     ready: std::collections::VecDeque<Event>,
     newest: watch::Receiver<u64>,
+    /// When the last batch went out, for the rate bound.
+    last_batch: Option<Instant>,
     _slot: StreamSlot,
 }
 
@@ -156,15 +135,14 @@ impl Cursor {
     /// The next batch as events: a `skipped` notice if the stream fell behind, then the
     /// exchanges. Empty if nothing is new.
     fn batch(&mut self) -> std::collections::VecDeque<Event> {
-        let (exchanges, skipped) = self.feed.annotated(&self.visitor, self.after, BATCH_MAX);
-        let mut events = std::collections::VecDeque::with_capacity(exchanges.len() + 1);
-        if skipped > 0 && !exchanges.is_empty() {
+        let (records, skipped) = self.feed.log.since(&self.visitor, self.after, BATCH_MAX);
+        let mut events = std::collections::VecDeque::with_capacity(records.len() + 1);
+        if skipped > 0 && !records.is_empty() {
             events.push_back(Event::default().event("skipped").data(skipped.to_string()));
         }
-        for annotated in exchanges {
-            self.after = annotated.exchange.id;
-            let data = serde_json::to_string(&annotated).expect("exchange serializes");
-            events.push_back(Event::default().event("exchange").id(self.after.to_string()).data(data));
+        for record in records {
+            self.after = record.id;
+            events.push_back(Event::default().event("exchange").id(self.after.to_string()).data(record.json()));
         }
         events
     }
@@ -178,6 +156,7 @@ fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             c.ready = c.batch();
             if !c.ready.is_empty() {
+                c.last_batch = Some(Instant::now());
                 continue;
             }
             let mut stopped = c.feed.stopped.clone();
@@ -185,10 +164,14 @@ fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
                 changed = c.newest.changed() => if changed.is_err() { return None },
                 _ = stopped.changed() => return None,
             }
-            // Let a burst accumulate into one batch.
-            tokio::select! {
-                _ = tokio::time::sleep(BATCH_INTERVAL) => {}
-                _ = stopped.changed() => return None,
+            // A new exchange goes out at once; a burst right after a batch waits for the
+            // next one.
+            let since_last = c.last_batch.map_or(BATCH_INTERVAL, |t| t.elapsed());
+            if since_last < BATCH_INTERVAL {
+                tokio::select! {
+                    _ = tokio::time::sleep(BATCH_INTERVAL - since_last) => {}
+                    _ = stopped.changed() => return None,
+                }
             }
         }
     })

@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
-use axum::http::{HeaderMap, Request, Response, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Uri, header};
 
-use super::{Decided, Exchange, ExchangeLog, Tag};
+use super::{Decided, ExchangeLog, Recording, Tag};
 use crate::cors::Cors;
 
 /// Records every tagged request that passes through it. Wraps a mount's
@@ -49,7 +49,7 @@ pub struct ExchangeService<S> {
 struct Pending {
     log: Arc<ExchangeLog>,
     started: Instant,
-    exchange: Exchange,
+    recording: Recording,
 }
 
 impl<S> tower::Service<Request<Body>> for ExchangeService<S>
@@ -66,7 +66,9 @@ where
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         // Untagged requests (all real traffic) pay only the query check: no clock read.
-        let admitted = Tag::from_query(req.uri().query()).and_then(|t| {
+        let tag = Tag::from_query(req.uri().query());
+        let malformed_tag = tag.is_none() && Tag::is_attempted(req.uri().query());
+        let admitted = tag.and_then(|t| {
             let started = Instant::now();
             self.log.admit(t.visitor, started).map(|n| (t.credentials, n, started))
         });
@@ -75,10 +77,9 @@ where
             Pending {
                 log: self.log.clone(),
                 started,
-                exchange: Exchange {
-                    id: 0,
-                    at_ms: 0,
-                    micros: 0,
+                // The header map is shared with the request until the response is ready;
+                // the log copies what it keeps and drops it.
+                recording: Recording {
                     credentials,
                     method: req.method().clone(),
                     uri: with_prefix(&self.prefix, req.uri()),
@@ -90,12 +91,12 @@ where
                         preflight: decision.preflight,
                         origin: decision.origin,
                     }),
+                    micros: 0,
                     unrecorded_before,
-                    weight: 0,
                 },
             }
         });
-        ResponseFuture { inner: self.inner.call(req), pending }
+        ResponseFuture { inner: self.inner.call(req), pending, malformed_tag }
     }
 }
 
@@ -104,8 +105,16 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         pending: Option<Pending>,
+        // The query has a `lab` parameter that is not a visitor id: say why nothing was
+        // recorded, rather than leave a tool's user wondering.
+        malformed_tag: bool,
     }
 }
+
+/// Tells a client whose `lab` tag was refused why its exchange is not in the log. Not a CORS
+/// header and not exposed, so it changes nothing a page's script can see.
+const NOT_RECORDED: HeaderValue =
+    HeaderValue::from_static("not recorded: the visitor id in ?lab= must be 8-64 characters of A-Z a-z 0-9 _ -");
 
 impl<F, E> Future for ResponseFuture<F>
 where
@@ -115,17 +124,20 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let res = std::task::ready!(this.inner.poll(cx))?;
+        let mut res = std::task::ready!(this.inner.poll(cx))?;
+        if *this.malformed_tag {
+            res.headers_mut().insert("corslab-log", NOT_RECORDED);
+        }
         if let Some(p) = this.pending.take() {
-            let Pending { log, started, mut exchange } = p;
-            exchange.micros = started.elapsed().as_micros() as u64;
-            exchange.status = res.status();
-            exchange.response = res.headers().clone();
+            let Pending { log, started, mut recording } = p;
+            recording.micros = started.elapsed().as_micros() as u64;
+            recording.status = res.status();
+            recording.response = res.headers().clone();
             // hyper adds Content-Length when it writes the response; record it as sent.
             if let Some(n) = res.body().size_hint().exact().filter(|_| !res.headers().contains_key(header::CONTENT_LENGTH)) {
-                exchange.response.insert(header::CONTENT_LENGTH, n.into());
+                recording.response.insert(header::CONTENT_LENGTH, n.into());
             }
-            log.record(exchange, started);
+            log.record(recording, started);
         }
         Poll::Ready(Ok(res))
     }

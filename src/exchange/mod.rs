@@ -9,8 +9,12 @@
 //! (keyed by URL, query included) behaves as it would without it. Untagged requests are not
 //! recorded.
 //!
-//! Recording is cheap: a few header values are copied into an [`Exchange`]; verdicts are
-//! computed later, by whoever reads the log. Memory is bounded three ways: exchanges per
+//! Each exchange is judged once, when it is recorded (pairing a request with its preflight,
+//! or with the cached answer it was given, needs only earlier exchanges), and kept as two
+//! owned copies: the verdict engine's compact [`verdict::Exchange`], for later exchanges to
+//! be judged against, and its annotated view, serialized for the feed. Nothing of the
+//! connection's buffers is kept, and the byte bound counts what the records really hold on
+//! the heap, allocation overhead included. Memory is bounded three ways: exchanges per
 //! visitor, number of visitors, and bytes overall; the least recently active visitor goes
 //! first. Header values are truncated, bodies are never kept, and secrets (cookie values,
 //! tokens) are reduced to their names and lengths.
@@ -20,18 +24,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::cors::OriginCheck;
-use crate::verdict::Credentials;
+use crate::verdict::{self, Credentials};
 
-pub mod annotate;
 pub mod feed;
 mod layer;
+mod record;
 
 pub use layer::{ExchangeLayer, ExchangeService};
+pub use record::{Annotated, ExchangeView, Recording};
 
 /// Bounds of the log; see [`crate::config::Limits`] for the values in use.
 #[derive(Clone, Copy, Debug)]
@@ -76,115 +79,53 @@ impl<'q> Tag<'q> {
     }
 }
 
+impl Tag<'_> {
+    /// Whether the query has a `lab` parameter at all (well-formed or not).
+    pub fn is_attempted(query: Option<&str>) -> bool {
+        query.is_some_and(|q| q.starts_with(TAG_PARAM) || q.contains("&lab="))
+    }
+}
+
 fn is_id(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// One request and the response the API sent, as recorded: the raw parts, cheap to keep
-/// (header values share the buffers hyper already holds). Turned into text ([`ExchangeView`])
-/// only when someone reads the log.
-#[derive(Clone, Debug, Default)]
-pub struct Exchange {
+/// A recorded exchange: the engine's compact copy, which later exchanges of the visitor are
+/// judged against, and its annotated view, serialized once when it was recorded.
+pub struct Record {
     /// Increasing across the whole log and across restarts (see [`ExchangeLog::new`]): the
     /// SSE event id, so a reconnecting page misses nothing and never mistakes a new
     /// exchange for one it already saw.
     pub id: u64,
-    /// Milliseconds since the Unix epoch, when the request arrived.
-    pub at_ms: u64,
-    /// How long the API took, in microseconds.
-    pub micros: u64,
-    pub credentials: Option<Credentials>,
-    pub method: Method,
-    pub uri: Uri,
-    pub request: HeaderMap,
-    pub status: StatusCode,
-    pub response: HeaderMap,
-    /// Which CORS policy answered, and how it judged the origin.
-    pub decided: Option<Decided>,
-    /// This visitor's exchanges left unrecorded since the previous recorded one, because
-    /// they came faster than [`LogLimits::per_visitor_per_second`].
-    pub unrecorded_before: u64,
-    /// Bytes this record keeps alive, set by [`ExchangeLog::record`].
+    observed: verdict::Exchange,
+    /// The [`Annotated`] JSON the feed sends as it is.
+    json: Box<str>,
+    /// Heap bytes this record holds, allocation overhead included (see [`heap_cost`]).
     weight: usize,
 }
 
-impl Exchange {
-    /// Bytes this record keeps alive, for the byte bound: every header (shared buffers
-    /// included, to err on the safe side) plus a fixed overhead.
-    fn measure(&self) -> usize {
-        let headers = |h: &HeaderMap| h.iter().map(|(k, v)| k.as_str().len() + v.len() + 64).sum::<usize>();
-        512 + self.target().len() + headers(&self.request) + headers(&self.response)
-    }
-
-    /// The exchange as text, secrets reduced and long values cut at `value_bytes`.
-    pub fn view(&self, value_bytes: usize) -> ExchangeView {
-        ExchangeView {
-            id: self.id,
-            at_ms: self.at_ms,
-            credentials: self.credentials,
-            method: self.method.to_string(),
-            url: truncate(self.uri.path_and_query().map_or("/", |p| p.as_str()), value_bytes),
-            request_headers: request_headers(&self.request, value_bytes),
-            cookies: crate::cookie::names(&self.request).take(32).map(|n| truncate(&n, 64)).collect(),
-            status: self.status.as_u16(),
-            response_headers: response_headers(&self.response, value_bytes),
-            policy: self.decided.as_ref().map(|d| d.policy.to_string()),
-            cors_preflight: self.decided.as_ref().is_some_and(|d| d.preflight),
-            origin_check: self.decided.as_ref().map(|d| d.origin),
-            micros: self.micros,
-            unrecorded_before: self.unrecorded_before,
-        }
-    }
-
-    /// A request header as text (`None` if absent or not visible ASCII).
-    pub fn request_header(&self, name: &str) -> Option<&str> {
-        self.request.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Path and query, as requested.
-    pub fn target(&self) -> &str {
-        self.uri.path_and_query().map_or("/", |p| p.as_str())
+impl Record {
+    /// The annotated exchange, as JSON.
+    pub fn json(&self) -> &str {
+        &self.json
     }
 }
 
-/// An exchange as the log shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct ExchangeView {
-    pub id: u64,
-    pub at_ms: u64,
-    pub credentials: Option<Credentials>,
-    pub method: String,
-    /// Path and query, as requested.
-    pub url: String,
-    /// Request headers that matter for CORS, cookies and auth, secrets reduced.
-    pub request_headers: Vec<(String, String)>,
-    /// Names of the cookies the browser sent (never their values).
-    pub cookies: Vec<String>,
-    pub status: u16,
-    /// Every response header the API sent, `Set-Cookie` values reduced.
-    pub response_headers: Vec<(String, String)>,
-    /// Which CORS policy answered, and how it judged the origin.
-    pub policy: Option<String>,
-    pub cors_preflight: bool,
-    pub origin_check: Option<OriginCheck>,
-    /// How long the API took, in microseconds.
-    pub micros: u64,
-    /// Exchanges of this visitor not recorded just before this one (rate bound).
-    pub unrecorded_before: u64,
+/// What an allocation of `bytes` really costs glibc's malloc: an 8-byte header, rounded up
+/// to 16, at least 32. Counting requested bytes alone undercounts small allocations by half.
+fn heap_cost(bytes: usize) -> usize {
+    if bytes == 0 { 0 } else { (bytes + 8).div_ceil(16).max(2) * 16 }
 }
 
-/// Request headers the log leaves out: what every browser request carries and no lesson here
-/// needs (the cookie *names* are kept separately). Everything else is kept, because any
-/// header the page's script set can decide whether the request needed a preflight.
-fn keep_request_header(name: &str) -> bool {
-    !matches!(
-        name,
-        "host" | "connection" | "user-agent" | "accept-encoding" | "cookie" | "priority" | "upgrade-insecure-requests"
-    ) && !name.starts_with("sec-ch-")
+/// Everything a visitor costs besides its records: the map entry and its key, the record
+/// queue's slots, the subscriber channel.
+fn visitor_cost(key: &str, queue_capacity: usize) -> usize {
+    heap_cost(key.len()) + heap_cost(queue_capacity * std::mem::size_of::<Arc<Record>>()) + 2 * std::mem::size_of::<(String, Visitor)>() + heap_cost(128)
 }
 
 struct Visitor {
-    exchanges: VecDeque<Arc<Exchange>>,
+    records: VecDeque<Arc<Record>>,
+    /// Heap bytes the visitor holds: its records and itself.
     bytes: usize,
     last_active: Instant,
     /// The newest id, for subscribers to wait on.
@@ -193,7 +134,7 @@ struct Visitor {
 
 impl Visitor {
     fn new(now: Instant) -> Visitor {
-        Visitor { exchanges: VecDeque::new(), bytes: 0, last_active: now, newest: watch::Sender::new(0) }
+        Visitor { records: VecDeque::new(), bytes: 0, last_active: now, newest: watch::Sender::new(0) }
     }
 }
 
@@ -205,6 +146,10 @@ struct State {
 
 pub struct ExchangeLog {
     limits: LogLimits,
+    /// The lab's origins: the API's, to make the absolute URLs the browser fetched, and the
+    /// page's, for requests that carry no `Origin`.
+    api: Box<str>,
+    page: Box<str>,
     state: Mutex<State>,
     budget: RecordBudget,
     /// Wall-clock time at a known instant, so recording needs only the monotonic clock
@@ -212,14 +157,25 @@ pub struct ExchangeLog {
     epoch: (Instant, u64),
 }
 
+/// The visitor's earlier records that judging a new one may look at: same URL, newest
+/// first, within Chromium's 2-hour preflight cache cap.
+const LOOKBACK_MS: u64 = 2 * 60 * 60 * 1000;
+
 impl ExchangeLog {
-    pub fn new(limits: LogLimits) -> ExchangeLog {
+    pub fn new(limits: LogLimits, api_origin: &str, page_origin: &str) -> ExchangeLog {
         // Ids start at the current time in µs-like units (ms × 1000), so after a restart they
         // keep growing and a page resuming its stream is not left waiting for old numbers.
         // (Still below 2^53: exact in JavaScript.)
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_millis() as u64);
         let state = State { visitors: HashMap::new(), bytes: 0, next_id: now_ms * 1000 };
-        ExchangeLog { limits, state: Mutex::new(state), budget: RecordBudget::new(), epoch: (Instant::now(), now_ms) }
+        ExchangeLog {
+            limits,
+            api: api_origin.into(),
+            page: page_origin.into(),
+            state: Mutex::new(state),
+            budget: RecordBudget::new(),
+            epoch: (Instant::now(), now_ms),
+        }
     }
 
     pub fn limits(&self) -> LogLimits {
@@ -244,34 +200,55 @@ impl ExchangeLog {
         base_ms + instant.saturating_duration_since(base).as_millis() as u64
     }
 
-    /// Stores a tagged exchange that arrived at `arrived` for its visitor, assigning its id
-    /// and time, and wakes the visitor's subscribers. Untagged exchanges are ignored.
-    pub fn record(&self, mut exchange: Exchange, arrived: Instant) {
-        let uri = exchange.uri.clone();
-        let Some(Tag { visitor, .. }) = Tag::from_query(uri.query()) else { return };
-        let now = arrived;
-        exchange.at_ms = self.unix_ms(arrived);
+    /// Keeps a tagged exchange that arrived at `arrived` for its visitor: copies what the log
+    /// keeps, judges it once against the visitor's earlier exchanges, and wakes the
+    /// visitor's subscribers. Untagged exchanges are ignored.
+    pub fn record(&self, recording: Recording, arrived: Instant) {
+        let Some(Tag { visitor, .. }) = Tag::from_query(recording.uri.query()) else { return };
+        let at_ms = self.unix_ms(arrived);
+        let observed = recording.observed(&self.api, at_ms, self.limits.value_bytes);
+        // Only earlier exchanges for the same URL can be this one's preflight or cache entry.
+        let earlier: Vec<(u64, Arc<Record>)> = {
+            let st = self.lock();
+            st.visitors.get(visitor).map_or_else(Vec::new, |v| {
+                v.records
+                    .iter()
+                    .rev()
+                    .take_while(|r| at_ms < r.observed.at_ms().saturating_add(LOOKBACK_MS))
+                    .filter(|r| r.observed.url() == observed.url())
+                    .map(|r| (r.id, r.clone()))
+                    .collect()
+            })
+        };
+        // Judged and serialized outside the lock: other visitors keep recording meanwhile.
+        let browser = verdict::judge(&observed, earlier.iter().map(|(id, r)| (*id, &r.observed)), &verdict::Context { page_origin: &self.page });
+        drop(earlier);
+
         // The exchange this one pushes out is dropped after the lock is released: freeing
-        // its headers is the slow part.
+        // it is the slow part.
         let evicted;
         let mut st = self.lock();
         let st = &mut *st;
-        exchange.id = st.next_id;
+        let id = st.next_id;
         st.next_id += 1;
+        let annotated = Annotated { exchange: recording.view(id, at_ms, self.limits.value_bytes), browser };
+        let json: Box<str> = serde_json::to_string(&annotated).expect("an exchange serializes").into();
+        // The engine's exchange is two allocations; each costs its header and rounding.
+        let weight = heap_cost(std::mem::size_of::<Record>() + 16) + observed.heap_bytes() + 2 * 24 + heap_cost(json.len());
+        let record = Arc::new(Record { id, observed, json, weight });
         let (added, dropped) = {
-            let v = visitor_entry(st, &self.limits, visitor, now);
-            v.last_active = now;
-            exchange.weight = exchange.measure();
-            let exchange_id = exchange.id;
-            let added = exchange.weight;
-            v.exchanges.push_back(Arc::new(exchange));
-            evicted = (v.exchanges.len() > self.limits.per_visitor).then(|| v.exchanges.pop_front()).flatten();
+            let v = visitor_entry(st, &self.limits, visitor, arrived);
+            v.last_active = arrived;
+            let before = v.records.capacity();
+            v.records.push_back(record);
+            evicted = (v.records.len() > self.limits.per_visitor).then(|| v.records.pop_front()).flatten();
             let dropped = evicted.as_ref().map_or(0, |old| old.weight);
-            v.bytes = v.bytes + added - dropped;
+            let growth = (v.records.capacity() - before) * std::mem::size_of::<Arc<Record>>();
+            v.bytes = v.bytes + weight + growth - dropped;
             if v.newest.receiver_count() > 0 {
-                v.newest.send_replace(exchange_id);
+                v.newest.send_replace(id);
             }
-            (added, dropped)
+            (weight + growth, dropped)
         };
         st.bytes = st.bytes + added - dropped;
         // The byte bound: evict whole visitors, least recently active first, but never the
@@ -283,18 +260,14 @@ impl ExchangeLog {
         }
     }
 
-    /// The visitor's exchanges with id greater than `after`, oldest first.
-    #[cfg(test)]
-    fn since(&self, visitor: &str, after: u64) -> Vec<Arc<Exchange>> {
-        let mut all = self.history(visitor);
-        all.retain(|e| e.id > after);
-        all
-    }
-
-    /// All the visitor's exchanges still held, oldest first.
-    pub fn history(&self, visitor: &str) -> Vec<Arc<Exchange>> {
+    /// The visitor's records with id greater than `after`, oldest first; at most the newest
+    /// `limit`, and how many newer than `after` that left out.
+    pub fn since(&self, visitor: &str, after: u64, limit: usize) -> (Vec<Arc<Record>>, u64) {
         let st = self.lock();
-        st.visitors.get(visitor).map(|v| v.exchanges.iter().cloned().collect()).unwrap_or_default()
+        let Some(v) = st.visitors.get(visitor) else { return (Vec::new(), 0) };
+        let first_new = v.records.partition_point(|r| r.id <= after);
+        let start = first_new.max(v.records.len().saturating_sub(limit));
+        (v.records.range(start..).cloned().collect(), (start - first_new) as u64)
     }
 
     /// A receiver of the visitor's newest exchange id (creating the visitor if needed).
@@ -315,7 +288,10 @@ fn visitor_entry<'a>(st: &'a mut State, limits: &LogLimits, visitor: &str, now: 
         while st.visitors.len() >= limits.visitors.max(1) {
             evict_least_recent(st, None);
         }
-        st.visitors.insert(visitor.to_owned(), Visitor::new(now));
+        let mut v = Visitor::new(now);
+        v.bytes = visitor_cost(visitor, 0);
+        st.bytes += v.bytes;
+        st.visitors.insert(visitor.to_owned(), v);
     }
     st.visitors.get_mut(visitor).expect("just inserted")
 }
@@ -395,75 +371,33 @@ pub struct Decided {
 }
 
 
-const MAX_HEADERS_KEPT: usize = 32;
-
-fn request_headers(headers: &HeaderMap, value_bytes: usize) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter(|(name, _)| keep_request_header(name.as_str()))
-        .take(MAX_HEADERS_KEPT)
-        .map(|(name, value)| {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            let shown = match name.as_str() {
-                // The scheme teaches; the token is a secret.
-                "authorization" => match value.split_once(' ') {
-                    Some((scheme, rest)) => format!("{scheme} … ({} chars)", rest.trim().len()),
-                    None => format!("… ({} chars)", value.len()),
-                },
-                "x-csrftoken" => format!("… ({} chars)", value.len()),
-                _ => truncate(&value, value_bytes),
-            };
-            (name.as_str().to_owned(), shown)
-        })
-        .collect()
-}
-
-fn response_headers(headers: &HeaderMap, value_bytes: usize) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .take(MAX_HEADERS_KEPT)
-        .map(|(name, value)| {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            let shown = if name == header::SET_COOKIE { redact_set_cookie(&value) } else { truncate(&value, value_bytes) };
-            (name.as_str().to_owned(), shown)
-        })
-        .collect()
-}
-
-/// `sessionid=k3j…; HttpOnly; …` → `sessionid=… (32 chars); HttpOnly; …`: the attributes
-/// are the lesson, the value is a secret.
-fn redact_set_cookie(value: &str) -> String {
-    let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
-    let (name, val) = pair.split_once('=').unwrap_or((pair, ""));
-    let shown = if val == "\"\"" { val.to_owned() } else { format!("… ({} chars)", val.len()) };
-    let sep = if attributes.is_empty() { "" } else { ";" };
-    format!("{name}={shown}{sep}{attributes}")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &s[..end], s.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::{HeaderMap, Method, StatusCode};
 
-    const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 16, per_visitor_per_second: 1000 };
+    const LIMITS: LogLimits = LogLimits { per_visitor: 3, visitors: 2, bytes: 1 << 20, value_bytes: 64, per_visitor_per_second: 1000 };
 
-    fn exchange(visitor: &str, path: &str) -> Exchange {
-        with_visitor(Exchange { uri: path.parse().unwrap(), ..Exchange::default() }, visitor)
+    fn log(limits: LogLimits) -> ExchangeLog {
+        ExchangeLog::new(limits, "http://localhost:8001", "http://localhost:8000")
     }
 
-    fn with_visitor(mut e: Exchange, visitor: &str) -> Exchange {
-        e.uri = format!("{}?lab={visitor}", e.uri.path()).parse().unwrap();
-        e
+    fn recording(visitor: &str, path: &str) -> Recording {
+        Recording {
+            credentials: None,
+            method: Method::GET,
+            uri: format!("{path}?lab={visitor}").parse().unwrap(),
+            request: HeaderMap::new(),
+            status: StatusCode::OK,
+            response: HeaderMap::new(),
+            decided: None,
+            micros: 1,
+            unrecorded_before: 0,
+        }
+    }
+
+    fn paths(log: &ExchangeLog, visitor: &str) -> Vec<String> {
+        log.since(visitor, 0, usize::MAX).0.iter().map(|r| r.observed.url().trim_start_matches("http://localhost:8001").split('?').next().unwrap().to_owned()).collect()
     }
 
     #[test]
@@ -479,8 +413,10 @@ mod tests {
 
     #[test]
     fn untagged_exchanges_are_not_recorded() {
-        let log = ExchangeLog::new(LIMITS);
-        log.record(Exchange { uri: "/api/hello/".parse().unwrap(), ..Exchange::default() }, Instant::now());
+        let log = log(LIMITS);
+        let mut untagged = recording("x", "/api/hello/");
+        untagged.uri = "/api/hello/".parse().unwrap();
+        log.record(untagged, Instant::now());
         assert_eq!(log.usage(), (0, 0));
     }
 
@@ -499,102 +435,124 @@ mod tests {
         assert_eq!(Tag::from_query(Some("lab=abcdefgh")), Some(Tag { visitor: "abcdefgh", credentials: None }));
         assert_eq!(Tag::from_query(Some("lab=abcdefgh.same-origin")).unwrap().credentials, Some(Credentials::SameOrigin));
         assert_eq!(Tag::from_query(Some("lab=abcdefgh.sometimes")).unwrap().credentials, None);
+        assert!(Tag::is_attempted(Some("x=1&lab=short")) && Tag::is_attempted(Some("lab=")));
+        assert!(!Tag::is_attempted(Some("xlab=abcdefgh")) && !Tag::is_attempted(None));
     }
 
     #[test]
     fn visitors_see_only_their_own_exchanges_in_order() {
-        let log = ExchangeLog::new(LIMITS);
-        log.record(exchange("visitor-a", "/a1"), Instant::now());
-        log.record(exchange("visitor-b", "/b1"), Instant::now());
-        log.record(exchange("visitor-a", "/a2"), Instant::now());
-        let a = log.since("visitor-a", 0);
-        let urls: Vec<_> = a.iter().map(|e| e.uri.path()).collect();
-        assert_eq!(urls, ["/a1", "/a2"]);
+        let log = log(LIMITS);
+        log.record(recording("visitor-a", "/a1"), Instant::now());
+        log.record(recording("visitor-b", "/b1"), Instant::now());
+        log.record(recording("visitor-a", "/a2"), Instant::now());
+        assert_eq!(paths(&log, "visitor-a"), ["/a1", "/a2"]);
+        let (a, _) = log.since("visitor-a", 0, usize::MAX);
         assert!(a[0].id < a[1].id);
-        assert_eq!(log.since("visitor-a", a[0].id).len(), 1);
-        assert_eq!(log.since("visitor-b", 0)[0].uri.path(), "/b1");
-        assert!(log.since("nobody-here", 0).is_empty());
+        assert_eq!(log.since("visitor-a", a[0].id, usize::MAX).0.len(), 1);
+        assert_eq!(paths(&log, "visitor-b"), ["/b1"]);
+        assert!(log.since("nobody-here", 0, usize::MAX).0.is_empty());
+        let json: serde_json::Value = serde_json::from_str(a[0].json()).unwrap();
+        assert_eq!((json["id"].as_u64(), json["url"].as_str()), (Some(a[0].id), Some("/a1?lab=visitor-a")));
+    }
+
+    #[test]
+    fn since_keeps_the_newest_and_says_how_many_it_skipped() {
+        let log = log(LogLimits { per_visitor: 10, ..LIMITS });
+        for i in 0..6 {
+            log.record(recording("visitor-a", &format!("/{i}")), Instant::now());
+        }
+        let (newest, skipped) = log.since("visitor-a", 0, 2);
+        assert_eq!((newest.len(), skipped), (2, 4));
     }
 
     #[test]
     fn ids_keep_growing_across_restarts_and_evictions() {
-        let first = ExchangeLog::new(LIMITS);
-        first.record(exchange("visitor-a", "/"), Instant::now());
-        let old = first.since("visitor-a", 0)[0].id;
+        let first = log(LIMITS);
+        first.record(recording("visitor-a", "/"), Instant::now());
+        let old = first.since("visitor-a", 0, 1).0[0].id;
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let restarted = ExchangeLog::new(LIMITS);
-        restarted.record(exchange("visitor-a", "/"), Instant::now());
-        assert!(restarted.since("visitor-a", 0)[0].id > old);
+        let restarted = log(LIMITS);
+        restarted.record(recording("visitor-a", "/"), Instant::now());
+        assert!(restarted.since("visitor-a", 0, 1).0[0].id > old);
     }
 
     #[test]
     fn each_visitor_keeps_only_the_newest() {
-        let log = ExchangeLog::new(LIMITS);
+        let log = log(LIMITS);
         for i in 0..5 {
-            log.record(exchange("visitor-a", &format!("/{i}")), Instant::now());
+            log.record(recording("visitor-a", &format!("/{i}")), Instant::now());
         }
-        let urls: Vec<_> = log.since("visitor-a", 0).iter().map(|e| e.uri.path().to_owned()).collect();
-        assert_eq!(urls, ["/2", "/3", "/4"]);
+        assert_eq!(paths(&log, "visitor-a"), ["/2", "/3", "/4"]);
     }
 
     #[test]
     fn the_least_recently_active_visitor_is_dropped() {
-        let log = ExchangeLog::new(LIMITS);
-        log.record(exchange("visitor-a", "/"), Instant::now());
-        log.record(exchange("visitor-b", "/"), Instant::now());
-        log.record(exchange("visitor-a", "/"), Instant::now());
-        log.record(exchange("visitor-c", "/"), Instant::now());
+        let log = log(LIMITS);
+        log.record(recording("visitor-a", "/"), Instant::now());
+        log.record(recording("visitor-b", "/"), Instant::now());
+        log.record(recording("visitor-a", "/"), Instant::now());
+        log.record(recording("visitor-c", "/"), Instant::now());
         assert_eq!(log.usage().0, 2);
-        assert!(log.since("visitor-b", 0).is_empty(), "b was least recently active");
-        assert_eq!(log.since("visitor-a", 0).len(), 2);
+        assert!(paths(&log, "visitor-b").is_empty(), "b was least recently active");
+        assert_eq!(paths(&log, "visitor-a").len(), 2);
     }
 
     #[test]
-    fn bytes_stay_under_the_bound_under_a_flood() {
+    fn bytes_stay_under_the_bound_under_a_flood_and_are_given_back() {
         let limits = LogLimits { per_visitor: 50, visitors: 10_000, bytes: 200_000, value_bytes: 1024, per_visitor_per_second: 1000 };
-        let log = ExchangeLog::new(limits);
-        let mut big = exchange("visitor-0", &"/x".repeat(400));
-        for i in 0..8 {
-            big.request.insert(format!("x-filler-{i}").parse::<axum::http::HeaderName>().unwrap(), "y".repeat(1000).parse().unwrap());
-        }
-        for i in 0..5_000 {
-            log.record(with_visitor(big.clone(), &format!("visitor-{i:05}")), Instant::now());
+        let log = log(limits);
+        let big = |visitor: &str| {
+            let mut r = recording(visitor, &"/x".repeat(400));
+            for i in 0..8 {
+                r.request.insert(format!("x-filler-{i}").parse::<axum::http::HeaderName>().unwrap(), "y".repeat(1000).parse().unwrap());
+            }
+            r
+        };
+        for i in 0..2_000 {
+            log.record(big(&format!("visitor-{i:05}")), Instant::now());
             let (visitors, bytes) = log.usage();
             assert!(bytes <= limits.bytes, "{bytes}");
             assert!(visitors <= limits.visitors);
         }
         assert!(log.usage().0 > 1);
+        // What is accounted is what the records hold: at least every byte of their text.
+        let (records, _) = log.since("visitor-01999", 0, usize::MAX);
+        let text: usize = records.iter().map(|r| r.json().len() + r.observed.heap_bytes()).sum();
+        assert!(records[0].weight >= text && text > 8_000, "{} vs {text}", records[0].weight);
+    }
+
+    #[test]
+    fn a_request_is_judged_when_recorded_against_the_preflight_before_it() {
+        let log = log(LIMITS);
+        let mut preflight = recording("visitor-a", "/api/users/");
+        preflight.method = Method::OPTIONS;
+        for (k, v) in [("origin", "http://localhost:8000"), ("sec-fetch-mode", "cors"), ("access-control-request-method", "POST"), ("access-control-request-headers", "content-type")] {
+            preflight.request.insert(k, v.parse().unwrap());
+        }
+        for (k, v) in [("access-control-allow-origin", "http://localhost:8000"), ("access-control-allow-headers", "content-type")] {
+            preflight.response.insert(k, v.parse().unwrap());
+        }
+        let mut post = recording("visitor-a", "/api/users/");
+        post.method = Method::POST;
+        for (k, v) in [("origin", "http://localhost:8000"), ("sec-fetch-mode", "cors"), ("content-type", "application/json")] {
+            post.request.insert(k, v.parse().unwrap());
+        }
+        post.response.insert("access-control-allow-origin", "http://localhost:8000".parse().unwrap());
+        log.record(preflight, Instant::now());
+        log.record(post, Instant::now());
+        let (records, _) = log.since("visitor-a", 0, usize::MAX);
+        let post: serde_json::Value = serde_json::from_str(records[1].json()).unwrap();
+        assert_eq!(post["browser"]["preflight_id"].as_u64(), Some(records[0].id));
+        assert_eq!(post["browser"]["verdict"]["outcome"], "pass");
     }
 
     #[test]
     fn subscribers_hear_about_new_exchanges() {
-        let log = ExchangeLog::new(LIMITS);
+        let log = log(LIMITS);
         let mut rx = log.subscribe("visitor-a");
         assert!(!rx.has_changed().unwrap());
-        log.record(exchange("visitor-a", "/"), Instant::now());
+        log.record(recording("visitor-a", "/"), Instant::now());
         assert!(rx.has_changed().unwrap());
-        assert_eq!(*rx.borrow_and_update(), log.since("visitor-a", 0)[0].id);
-    }
-
-    #[test]
-    fn secrets_are_reduced_to_names_and_lengths() {
-        let mut h = HeaderMap::new();
-        h.insert("authorization", "Bearer abc.def.ghi".parse().unwrap());
-        h.insert("x-csrftoken", "t".repeat(64).parse().unwrap());
-        h.insert("origin", "http://localhost:8000".parse().unwrap());
-        h.insert("user-agent", "whatever".parse().unwrap());
-        h.insert("x-custom", "z".repeat(40).parse().unwrap());
-        let kept = request_headers(&h, 16);
-        let get = |n: &str| kept.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-        assert_eq!(get("authorization"), Some("Bearer … (11 chars)"));
-        assert_eq!(get("x-csrftoken"), Some("… (64 chars)"));
-        assert_eq!(get("origin"), Some("http://localhost… (21 bytes)"));
-        assert_eq!(get("user-agent"), None);
-        assert_eq!(get("x-custom"), Some("zzzzzzzzzzzzzzzz… (40 bytes)"));
-        assert_eq!(
-            redact_set_cookie("sessionid=abc123; expires=x; HttpOnly"),
-            "sessionid=… (6 chars); expires=x; HttpOnly"
-        );
-        assert_eq!(redact_set_cookie("sessionid=\"\"; Max-Age=0"), "sessionid=\"\"; Max-Age=0");
+        assert_eq!(*rx.borrow_and_update(), log.since("visitor-a", 0, 1).0[0].id);
     }
 }
