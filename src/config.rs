@@ -91,7 +91,7 @@ pub struct Settings {
     #[arg(long, env = "CORSLAB_API_ORIGIN", value_name = "ORIGIN", help_heading = "Network")]
     pub api_origin: Option<String>,
 
-    /// Most connections each server holds open at once [default: 1024].
+    /// Most connections each server holds open at once [default: 2048].
     #[arg(long, env = "CORSLAB_MAX_CONNECTIONS", value_name = "N", help_heading = "Network")]
     pub max_connections: Option<usize>,
 
@@ -165,6 +165,11 @@ pub struct Settings {
     #[arg(long, env = "CORSLAB_LOG_RATE_PER_VISITOR", value_name = "N", help_heading = "Limits")]
     pub log_rate_per_visitor: Option<u32>,
 
+    /// Exchange-log event streams (Server-Sent Events) open at once; beyond, 503 +
+    /// Retry-After [default: 1024].
+    #[arg(long, env = "CORSLAB_MAX_EVENT_STREAMS", value_name = "N", help_heading = "Limits")]
+    pub max_event_streams: Option<usize>,
+
     /// Serve the page from this directory instead of the copy built into the binary, reading
     /// the files on every request (for editing the page without rebuilding).
     #[arg(long, env = "CORSLAB_PAGE_DIR", value_name = "DIR", help_heading = "Development")]
@@ -202,6 +207,9 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// A client must finish sending a body within this time.
     pub body_read_timeout: Duration,
+    /// The most a connection's read buffer grows to: a large body streams through it in
+    /// pieces instead of growing it, so a thousand connections cannot hold a gigabyte.
+    pub connection_buffer_bytes: usize,
     pub max_connections: usize,
     pub login_per_address: Rate,
     pub login_failures_per_username: Rate,
@@ -226,7 +234,8 @@ impl Default for Limits {
             max_headers: 100,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
-            max_connections: 1024,
+            connection_buffer_bytes: 64 * 1024,
+            max_connections: 2048,
             login_per_address: Rate::per_minute(30),
             login_failures_per_username: Rate { burst: 10, per: Duration::from_secs(15 * 60) },
             users_per_address: Rate::per_minute(30),
@@ -242,7 +251,7 @@ impl Default for Limits {
                 value_bytes: 1024,
                 per_visitor_per_second: 1000,
             },
-            log_streams: 256,
+            log_streams: 1024,
         }
     }
 }
@@ -356,7 +365,7 @@ impl Settings {
             config, bind, page_port, api_port, cross_site_attacker_port, same_site_attacker_port, page_origin, api_origin, max_connections,
             cors_allowed_origins, csrf_trusted_origins, cookie_secure, cookie_samesite, data_dir,
             database, jwt_secret_file, demo, demo_username, demo_password, login_rate_per_minute,
-            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, log_rate_per_visitor, page_dir, log,
+            login_failures_per_username, users_rate_per_minute, hash_concurrency, hash_queue, log_rate_per_visitor, max_event_streams, page_dir, log,
         )
     }
 
@@ -472,6 +481,7 @@ impl Settings {
             )?),
             hash_concurrency: positive_usize("hash_concurrency", self.hash_concurrency, defaults.hash_concurrency)?,
             hash_queue: self.hash_queue.unwrap_or(defaults.hash_queue),
+            log_streams: positive_usize("max_event_streams", self.max_event_streams, defaults.log_streams)?,
             log: crate::exchange::LogLimits {
                 per_visitor_per_second: positive(
                     "log_rate_per_visitor",

@@ -160,9 +160,29 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
         servers.spawn(serve(listener, attacker::router(site, &entries, &origins), limits.clone(), stopped.clone()));
     }
-    servers.spawn(purge_expired_sessions(lab, stopped));
+    servers.spawn(purge_expired_sessions(lab, stopped.clone()));
+    servers.spawn(return_freed_memory(stopped));
 
     Ok(RunningLab { page_origin, api_origin, page_addr, api_addr, origins, database: config.database, stop, servers })
+}
+
+/// Gives memory freed since the last round back to the operating system.
+///
+/// glibc's malloc keeps freed blocks in per-thread arenas for reuse: after a burst (a class
+/// logging in, a flood of large requests) the process stays at its peak for good, although
+/// every bound inside it held. `malloc_trim` returns the free pages of every arena; run every
+/// few seconds, it costs microseconds when there is nothing to return. Only glibc needs it.
+async fn return_freed_memory(mut stopped: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only releases free memory; it is safe to call at any time.
+        let _ = tokio::task::spawn_blocking(|| unsafe { libc::malloc_trim(0) }).await;
+    }
 }
 
 /// Django leaves this to a cron job (`clearsessions`); the lab does it hourly itself.
@@ -190,7 +210,8 @@ where
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_header_size(limits.header_bytes);
+        .max_header_size(limits.header_bytes)
+        .max_buf_size(limits.connection_buffer_bytes);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     loop {

@@ -903,7 +903,8 @@ proptest! {
 // Settings: the TOML file and validation.
 // ---------------------------------------------------------------------------------------
 
-const SETTING_KEYS: [&str; 28] = [
+const SETTING_KEYS: [&str; 29] = [
+    "max_event_streams",
     "bind", "page_port", "api_port", "cross_site_attacker_port", "same_site_attacker_port", "jwt_secret", "page_origin", "api_origin", "max_connections", "cors_allowed_origins",
     "csrf_trusted_origins", "cookie_secure", "cookie_samesite", "data_dir", "database", "jwt_secret_file", "demo",
     "demo_username", "demo_password", "login_rate_per_minute", "login_failures_per_username",
@@ -1031,6 +1032,7 @@ fn settings() -> impl Strategy<Value = (Settings, Option<String>, SecretFile)> {
                 hash_concurrency,
                 hash_queue,
                 log_rate_per_visitor,
+                max_event_streams: None,
                 page_dir,
                 log,
                 sources: Default::default(),

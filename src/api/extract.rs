@@ -64,8 +64,14 @@ impl FromRequest<AppState> for JsonObject {
     }
 }
 
+/// Reads and discards up to [`DRAIN_LIMIT`] bytes of a refused body, a frame at a time:
+/// collecting it would allocate the whole megabyte only to throw it away.
 async fn drain(body: axum::body::Body, timeout: Duration) {
-    let _ = tokio::time::timeout(timeout, Limited::new(body, DRAIN_LIMIT as usize).collect()).await;
+    let mut body = Limited::new(body, DRAIN_LIMIT as usize);
+    let _ = tokio::time::timeout(timeout, async {
+        while let Some(Ok(_frame)) = body.frame().await {}
+    })
+    .await;
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`), case-insensitively.

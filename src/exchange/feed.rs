@@ -45,7 +45,11 @@ struct Feed {
 /// The feed for `log`, with at most `max_streams` event streams open at once.
 pub fn router(log: Arc<ExchangeLog>, max_streams: usize, stopped: watch::Receiver<bool>) -> Router {
     let feed = Feed { log, streams: Arc::new(AtomicUsize::new(0)), max_streams, stopped };
-    Router::new().route("/exchanges", get(list)).route("/exchanges/stream", get(stream)).with_state(feed)
+    Router::new()
+        .route("/exchanges", get(list))
+        .route("/exchanges/stream", get(stream))
+        .route("/exchanges/usage", get(usage))
+        .with_state(feed)
 }
 
 #[derive(Deserialize)]
@@ -95,6 +99,24 @@ async fn list(State(feed): State<Feed>, query: Result<Query<Params>, QueryReject
     }
     body.push_str("]}");
     crate::api::json_bytes(StatusCode::OK, body)
+}
+
+/// `GET /exchanges/usage`: how full the log is (visitors, bytes held) against its bounds,
+/// and how many event streams are open, for operators and the benchmark.
+async fn usage(State(feed): State<Feed>) -> Response {
+    let (visitors, bytes) = feed.log.usage();
+    let limits = feed.log.limits();
+    crate::api::json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "visitors": visitors,
+            "bytes": bytes,
+            "max_visitors": limits.visitors,
+            "max_bytes": limits.bytes,
+            "streams": feed.streams.load(Ordering::Acquire),
+            "max_streams": feed.max_streams,
+        }),
+    )
 }
 
 /// `GET /exchanges/stream?lab=<visitor>`: every exchange as an `exchange` event whose id is

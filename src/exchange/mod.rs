@@ -117,24 +117,28 @@ fn heap_cost(bytes: usize) -> usize {
     if bytes == 0 { 0 } else { (bytes + 8).div_ceil(16).max(2) * 16 }
 }
 
-/// Everything a visitor costs besides its records: the map entry and its key, the record
-/// queue's slots, the subscriber channel.
-fn visitor_cost(key: &str, queue_capacity: usize) -> usize {
-    heap_cost(key.len()) + heap_cost(queue_capacity * std::mem::size_of::<Arc<Record>>()) + 2 * std::mem::size_of::<(String, Visitor)>() + heap_cost(128)
+/// Everything a visitor costs besides its records and its subscriber channel: the map
+/// entry (twice its size: the table is at most half full after growing) and its key.
+fn visitor_cost(key: &str) -> usize {
+    heap_cost(key.len()) + 2 * std::mem::size_of::<(String, Visitor)>()
 }
+
+/// A subscriber channel (`watch`): its shared state holds nine `Notify`s; 512 bytes is more
+/// than it takes.
+const CHANNEL_COST: usize = 512;
 
 struct Visitor {
     records: VecDeque<Arc<Record>>,
     /// Heap bytes the visitor holds: its records and itself.
     bytes: usize,
     last_active: Instant,
-    /// The newest id, for subscribers to wait on.
-    newest: watch::Sender<u64>,
+    /// The newest id, for subscribers to wait on; made when the first one comes.
+    newest: Option<watch::Sender<u64>>,
 }
 
 impl Visitor {
     fn new(now: Instant) -> Visitor {
-        Visitor { records: VecDeque::new(), bytes: 0, last_active: now, newest: watch::Sender::new(0) }
+        Visitor { records: VecDeque::new(), bytes: 0, last_active: now, newest: None }
     }
 }
 
@@ -232,7 +236,7 @@ impl ExchangeLog {
         let id = st.next_id;
         st.next_id += 1;
         let annotated = Annotated { exchange: recording.view(id, at_ms, self.limits.value_bytes), browser };
-        let json: Box<str> = serde_json::to_string(&annotated).expect("an exchange serializes").into();
+        let json = serialize(&annotated);
         // The engine's exchange is two allocations; each costs its header and rounding.
         let weight = heap_cost(std::mem::size_of::<Record>() + 16) + observed.heap_bytes() + 2 * 24 + heap_cost(json.len());
         let record = Arc::new(Record { id, observed, json, weight });
@@ -245,8 +249,8 @@ impl ExchangeLog {
             let dropped = evicted.as_ref().map_or(0, |old| old.weight);
             let growth = (v.records.capacity() - before) * std::mem::size_of::<Arc<Record>>();
             v.bytes = v.bytes + weight + growth - dropped;
-            if v.newest.receiver_count() > 0 {
-                v.newest.send_replace(id);
+            if let Some(newest) = v.newest.as_ref().filter(|n| n.receiver_count() > 0) {
+                newest.send_replace(id);
             }
             (weight + growth, dropped)
         };
@@ -273,7 +277,16 @@ impl ExchangeLog {
     /// A receiver of the visitor's newest exchange id (creating the visitor if needed).
     pub fn subscribe(&self, visitor: &str) -> watch::Receiver<u64> {
         let mut st = self.lock();
-        visitor_entry(&mut st, &self.limits, visitor, Instant::now()).newest.subscribe()
+        let v = visitor_entry(&mut st, &self.limits, visitor, Instant::now());
+        if let Some(newest) = &v.newest {
+            return newest.subscribe();
+        }
+        let newest = watch::Sender::new(0);
+        let rx = newest.subscribe();
+        v.newest = Some(newest);
+        v.bytes += CHANNEL_COST;
+        st.bytes += CHANNEL_COST;
+        rx
     }
 
     /// (visitors, bytes accounted) — what the bounds limit.
@@ -283,13 +296,33 @@ impl ExchangeLog {
     }
 }
 
+/// The annotated exchange as JSON in an exact-size allocation, written through one reused
+/// buffer per thread: growing a fresh string for each would leave a trail of holes beside
+/// the records the log keeps.
+fn serialize(annotated: &Annotated) -> Box<str> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, annotated).expect("an exchange serializes");
+        let json = std::str::from_utf8(buffer).expect("serde_json writes UTF-8");
+        let copy = Box::from(json);
+        // A one-off huge exchange must not keep its buffer's size for good.
+        if buffer.capacity() > 64 * 1024 {
+            *buffer = Vec::new();
+        }
+        copy
+    })
+}
+
 fn visitor_entry<'a>(st: &'a mut State, limits: &LogLimits, visitor: &str, now: Instant) -> &'a mut Visitor {
     if !st.visitors.contains_key(visitor) {
         while st.visitors.len() >= limits.visitors.max(1) {
             evict_least_recent(st, None);
         }
         let mut v = Visitor::new(now);
-        v.bytes = visitor_cost(visitor, 0);
+        v.bytes = visitor_cost(visitor);
         st.bytes += v.bytes;
         st.visitors.insert(visitor.to_owned(), v);
     }

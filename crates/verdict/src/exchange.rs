@@ -225,7 +225,9 @@ impl ExchangeBuilder<ResponseHalf> {
     /// The finished exchange: two allocations, sized exactly.
     pub fn build(self) -> Exchange {
         let Parts { text, spans, request_lines, status, credentials, at_ms } = self.parts;
-        Exchange { text: text.into_boxed_str(), spans: spans.into_boxed_slice(), request_lines, status, credentials, at_ms }
+        // Copied into exact-size allocations rather than shrunk in place: shrinking splits the
+        // working buffer and leaves its tail as a hole beside a long-lived exchange.
+        Exchange { text: Box::from(text.as_str()), spans: Box::from(spans.as_slice()), request_lines, status, credentials, at_ms }
     }
 }
 
