@@ -12,6 +12,11 @@
 //! requests to the API are tagged with it, so the lab's exchange log shows them too, with
 //! the browser's verdict) and `against=default` to aim the same attack at the default mount
 //! (`/api/…`, the article's settings) instead of the scenario's (`/s/<id>/api/…`).
+//!
+//! Some kinds need more than a script: a sandboxed iframe (`/<id>/frame`, for
+//! `Origin: null`), and a redirect on the attacker's *other* origin (`/hop?to=<API URL>`: a
+//! fetch redirected across origins says `Origin: null` too, as the Fetch Standard's
+//! "tainted origin" rule has it).
 
 mod log;
 
@@ -20,22 +25,28 @@ use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use crate::exchange::Tag;
+use crate::origin::Origin;
 use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
 use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 2] = [
+const SCRIPTS: [(&str, &str); 4] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
+    ("null_origin_read.js", include_str!("../assets/attacker/null_origin_read.js")),
+    ("null_origin_frame.js", include_str!("../assets/attacker/null_origin_frame.js")),
 ];
+
+/// The longest `to` the redirect hop takes: an API URL with its query.
+const HOP_TARGET_BYTES: usize = 2048;
 
 struct Attacker {
     site: AttackerSite,
@@ -44,30 +55,44 @@ struct Attacker {
     index: String,
     log: AccessLog,
     csp: HeaderValue,
+    /// For kinds that fetch through the redirect hop on the other attacker origin.
+    hop_csp: HeaderValue,
+    /// For the sandboxed iframe: it only fetches from the API.
+    frame_csp: HeaderValue,
 }
 
 /// The router of the attacker playing `site`, for these catalogue entries.
 pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Router {
     let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
-    // The exploit talks to the API and to its own server only; forms post to the API.
-    let csp = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' {api}; \
-         form-action {api}; frame-src 'self'; img-src 'self' {api}; base-uri 'none'",
-        api = origins.api
-    );
+    // The exploit talks to the API and to its own server only (and, for the kinds that need
+    // it, to the redirect hop on the other attacker origin); forms post to the API.
+    let csp = |hop: Option<&Origin>| {
+        let hop = hop.map(|o| format!(" {o}")).unwrap_or_default();
+        let csp = format!(
+            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' {api}{hop}; \
+             form-action {api}; frame-src 'self'; img-src 'self' {api}; base-uri 'none'",
+            api = origins.api
+        );
+        HeaderValue::try_from(csp).expect("origins are ASCII")
+    };
+    let frame_csp = format!("default-src 'none'; script-src 'self'; connect-src {}; base-uri 'none'; frame-ancestors 'self'", origins.api);
     let attacker = Arc::new(Attacker {
         index: index(site, &entries),
+        csp: csp(None),
+        hop_csp: csp(Some(other_attacker(site, origins))),
+        frame_csp: HeaderValue::try_from(frame_csp).expect("origins are ASCII"),
         site,
         origins: origins.clone(),
         entries,
         log: AccessLog::new(log::CAPACITY),
-        csp: HeaderValue::try_from(csp).expect("origins are ASCII"),
     });
     Router::new()
         .route("/", get(serve_index))
         .route("/log.json", get(serve_log).options(log_preflight))
         .route("/assets/{file}", get(serve_script))
+        .route("/hop", get(serve_hop))
         .route("/{id}/", get(serve_exploit))
+        .route("/{id}/frame", get(serve_frame))
         .route("/{id}/loot", post(receive_loot))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(attacker.clone(), record))
@@ -99,8 +124,21 @@ async fn record(
     next.run(req).await
 }
 
+/// The attacker origin that is not `site`'s: where `site`'s exploits find the redirect hop.
+fn other_attacker(site: AttackerSite, origins: &LabOrigins) -> &Origin {
+    match site {
+        AttackerSite::SameSite => &origins.cross_site_attacker,
+        AttackerSite::CrossSite => &origins.same_site_attacker,
+    }
+}
+
+/// Whether exploits of this kind fetch through the redirect hop.
+fn uses_hop(kind: AttackKind) -> bool {
+    kind == AttackKind::NullOriginRead
+}
+
 async fn serve_index(State(attacker): State<Arc<Attacker>>) -> Response {
-    page(&attacker, attacker.index.clone())
+    page(&attacker.csp, attacker.index.clone())
 }
 
 #[derive(Deserialize)]
@@ -109,20 +147,93 @@ struct ExploitQuery {
     lang: Option<String>,
 }
 
+/// What an exploit page (or its sandboxed frame) was asked for.
+struct Visit<'a> {
+    entry: &'a Entry,
+    visitor: Option<String>,
+    against_default: bool,
+    ja: bool,
+}
+
+impl Attacker {
+    fn visit(&self, id: &str, uri: &Uri, query: Result<Query<ExploitQuery>, QueryRejection>) -> Option<Visit<'_>> {
+        let entry = self.entries.iter().find(|e| e.id == id)?;
+        let query = query.ok().map(|Query(q)| q);
+        Some(Visit {
+            entry,
+            visitor: Tag::from_query(uri.query()).map(|t| t.visitor.to_owned()),
+            against_default: query.as_ref().and_then(|q| q.against.as_deref()) == Some("default"),
+            ja: query.as_ref().and_then(|q| q.lang.as_deref()) == Some("ja"),
+        })
+    }
+}
+
 async fn serve_exploit(
     State(attacker): State<Arc<Attacker>>,
     Path(id): Path<String>,
     uri: Uri,
     query: Result<Query<ExploitQuery>, QueryRejection>,
 ) -> Response {
-    let Some(entry) = attacker.entries.iter().find(|e| e.id == id) else {
+    let Some(visit) = attacker.visit(&id, &uri, query) else {
         return not_found().await;
     };
-    let query = query.ok().map(|Query(q)| q);
-    let visitor = Tag::from_query(uri.query()).map(|t| t.visitor.to_owned());
-    let against_default = query.as_ref().and_then(|q| q.against.as_deref()) == Some("default");
-    let ja = query.as_ref().and_then(|q| q.lang.as_deref()) == Some("ja");
-    page(&attacker, exploit_page(&attacker, entry, visitor.as_deref(), against_default, ja))
+    let csp = if uses_hop(visit.entry.attack.kind) { &attacker.hop_csp } else { &attacker.csp };
+    page(csp, exploit_page(&attacker, &visit))
+}
+
+/// `GET /<id>/frame`: the document the exploit loads into `<iframe sandbox="allow-scripts">`.
+/// The sandbox gives it an opaque origin, so its fetches say `Origin: null`.
+async fn serve_frame(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    query: Result<Query<ExploitQuery>, QueryRejection>,
+) -> Response {
+    let Some(visit) = attacker.visit(&id, &uri, query).filter(|v| v.entry.attack.kind == AttackKind::NullOriginRead) else {
+        return not_found().await;
+    };
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>sandboxed</title></head><body>\
+         <script type=\"application/json\" id=\"config\">{config}</script>\
+         <script type=\"module\" src=\"/assets/null_origin_frame.js\"></script></body></html>",
+        config = config_json(&attacker, &visit),
+    );
+    page(&attacker.frame_csp, html)
+}
+
+#[derive(Deserialize)]
+struct HopQuery {
+    to: String,
+}
+
+/// `GET /hop?to=<API URL>`: a redirect to the lab's API, so that the attacker's fetch crosses
+/// origins on its way there and arrives with `Origin: null`. It answers its own exploit
+/// pages' CORS check (the redirect is checked before it is followed, with credentials); it
+/// redirects nowhere but to the API.
+async fn serve_hop(State(attacker): State<Arc<Attacker>>, headers: HeaderMap, query: Result<Query<HopQuery>, QueryRejection>) -> Response {
+    let api = format!("{}/", attacker.origins.api);
+    let target = query
+        .ok()
+        .map(|Query(q)| q.to)
+        .filter(|to| to.len() <= HOP_TARGET_BYTES && to.starts_with(&api))
+        .and_then(|to| HeaderValue::try_from(to).ok());
+    let Some(target) = target else {
+        let text = format!("Give the URL to redirect to as ?to=<a URL under {api}, at most {HOP_TARGET_BYTES} bytes>.");
+        return (StatusCode::BAD_REQUEST, text).into_response();
+    };
+    let mut res = (StatusCode::FOUND, [(header::LOCATION, target)]).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::VARY, HeaderValue::from_static("origin"));
+    let origins = &attacker.origins;
+    let own_page = headers
+        .get(header::ORIGIN)
+        .filter(|o| [&origins.same_site_attacker, &origins.cross_site_attacker].iter().any(|a| o.as_bytes() == a.to_string().as_bytes()));
+    if let Some(origin) = own_page.cloned() {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    }
+    res
 }
 
 async fn receive_loot() -> StatusCode {
@@ -132,7 +243,11 @@ async fn receive_loot() -> StatusCode {
 
 async fn serve_script(Path(file): Path<String>) -> Response {
     match SCRIPTS.iter().find(|(name, _)| *name == file) {
-        Some((_, js)) => ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], *js).into_response(),
+        // Public scripts, open to every origin as on any CDN: a sandboxed frame (an opaque
+        // origin) loads its modules with CORS.
+        Some((_, js)) => {
+            ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], *js).into_response()
+        }
         None => not_found().await,
     }
 }
@@ -164,12 +279,12 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>Not found.")).into_response()
 }
 
-fn page(attacker: &Attacker, html: String) -> Response {
+fn page(csp: &HeaderValue, html: String) -> Response {
     let mut res = Html(html).into_response();
     let h = res.headers_mut();
     // Nothing an exploit page shows should be cached from one run to the next.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::CONTENT_SECURITY_POLICY, attacker.csp.clone());
+    h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     res
 }
 
@@ -193,18 +308,29 @@ fn site_name(site: AttackerSite) -> (&'static str, &'static str) {
     }
 }
 
-/// The exploit for `entry`: a page that explains itself and loads its kind's script, which
-/// reads its configuration from the page (no inline script: the CSP forbids it).
-fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, against_default: bool, ja: bool) -> String {
-    let mount = if against_default { String::new() } else { scenario::prefix(&entry.id) };
-    let config = serde_json::json!({
+/// The configuration an exploit's scripts read from the page, as JSON safe inside `<script>`.
+fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
+    let entry = visit.entry;
+    let mount = if visit.against_default { String::new() } else { scenario::prefix(&entry.id) };
+    let mut config = serde_json::json!({
         "id": entry.id,
         "kind": entry.attack.kind,
         "api": format!("{}{mount}", attacker.origins.api),
-        "against": if against_default { "default" } else { "scenario" },
-        "lab": visitor,
-        "lang": if ja { "ja" } else { "en" },
+        "against": if visit.against_default { "default" } else { "scenario" },
+        "lab": visit.visitor,
+        "lang": if visit.ja { "ja" } else { "en" },
     });
+    if uses_hop(entry.attack.kind) {
+        config["hop"] = format!("{}/hop", other_attacker(attacker.site, &attacker.origins)).into();
+    }
+    // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
+    config.to_string().replace("</", "<\\/")
+}
+
+/// The exploit for `visit.entry`: a page that explains itself and loads its kind's script,
+/// which reads its configuration from the page (no inline script: the CSP forbids it).
+fn exploit_page(attacker: &Attacker, visit: &Visit<'_>) -> String {
+    let (entry, ja) = (visit.entry, visit.ja);
     let (site_en, site_ja) = site_name(attacker.site);
     let (title, steps, site) = if ja {
         (&entry.title.ja, &entry.attack.steps.ja, site_ja)
@@ -212,8 +338,7 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
         (&entry.title.en, &entry.attack.steps.en, site_en)
     };
     let kind = serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
-    let config = config.to_string().replace("</", "<\\/");
+    let config = config_json(attacker, visit);
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{site}: {title}</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:#2b0d0d;color:#fde8e8}}\

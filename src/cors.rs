@@ -45,6 +45,8 @@ pub enum OriginCheck {
     AllowedByAllowAll,
     /// A hand-written middleware echoed it back, whatever it was.
     Reflected,
+    /// A literal `*` answers every origin, whatever the credentials setting.
+    Wildcard,
     /// Not listed: processed normally, but without allow headers, so the browser blocks it.
     NotAllowed,
 }
@@ -120,6 +122,7 @@ impl Cors {
             Some(o) if o.is_empty() => (OriginCheck::NoOrigin, None),
             Some(o) => match self.matcher.judge(o.as_bytes()) {
                 Match::No => (OriginCheck::NotAllowed, None),
+                Match::Star if self.policy.origins == OriginRule::Wildcard => (OriginCheck::Wildcard, Some(STAR)),
                 Match::Star => (OriginCheck::AllowedByAllowAll, Some(STAR)),
                 Match::Echo => {
                     let check = match self.policy.origins {
@@ -422,6 +425,16 @@ mod tests {
         let (_, h) = respond(&Cors::new("all", p).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
         assert_eq!(h["access-control-allow-origin"], "*");
         assert!(!h.contains_key("access-control-allow-credentials"));
+    }
+
+    #[test]
+    fn a_literal_wildcard_stays_a_wildcard_beside_credentials() {
+        let mut p = CorsPolicy::article(&[]);
+        p.origins = OriginRule::Wildcard;
+        let (d, h) = respond(&Cors::new("star", p).unwrap(), Method::GET, &[("origin", "http://evil.test")]);
+        assert_eq!(d.origin, OriginCheck::Wildcard);
+        assert_eq!(h["access-control-allow-origin"], "*", "not the origin: browsers refuse this with credentials");
+        assert_eq!(h["access-control-allow-credentials"], "true");
     }
 
     #[test]

@@ -108,7 +108,8 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
 mod tests {
     use super::*;
 
-    fn origins() -> LabOrigins {
+    /// The lab's default origins.
+    pub(super) fn origins() -> LabOrigins {
         LabOrigins {
             page: "http://localhost:8000".parse().unwrap(),
             api: "http://localhost:8001".parse().unwrap(),

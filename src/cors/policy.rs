@@ -50,6 +50,11 @@ pub enum OriginRule {
     AllowAll,
     /// A hand-written middleware echoing whatever `Origin` came.
     ReflectAny,
+    /// `Access-Control-Allow-Origin: *` written as is on every response, whatever
+    /// `allow_credentials` says: nginx's `add_header Access-Control-Allow-Origin *` beside
+    /// `Access-Control-Allow-Credentials true`, Express `cors({origin: "*", credentials: true})`.
+    /// Browsers refuse `*` on a credentialed request (WildcardOriginNotAllowed).
+    Wildcard,
     /// `CORS_ALLOWED_ORIGIN_REGEXES`, with Python's `re.match` (anchored at the start only).
     Regex(Vec<String>),
     /// `origin.startswith(prefix)`: `https://example.com.evil.net` starts with
@@ -130,7 +135,8 @@ pub(super) enum Match {
     No,
     /// Allowed; the response names this very origin.
     Echo,
-    /// Allowed by `CORS_ALLOW_ALL_ORIGINS` without credentials: the response says `*`.
+    /// Allowed by `CORS_ALLOW_ALL_ORIGINS` without credentials, or a literal wildcard: the
+    /// response says `*`.
     Star,
 }
 
@@ -141,6 +147,7 @@ pub(super) enum Matcher {
     List(Vec<String>),
     AllowAll { credentials: bool },
     ReflectAny,
+    Wildcard,
     Regex(Vec<regex_lite::Regex>),
     Prefix(String),
     HostSuffix(String),
@@ -155,6 +162,7 @@ impl Matcher {
             OriginRule::List(list) => Matcher::List(list.clone()),
             OriginRule::AllowAll => Matcher::AllowAll { credentials },
             OriginRule::ReflectAny => Matcher::ReflectAny,
+            OriginRule::Wildcard => Matcher::Wildcard,
             OriginRule::Regex(patterns) => Matcher::Regex(
                 patterns
                     .iter()
@@ -183,6 +191,7 @@ impl Matcher {
             Matcher::AllowAll { credentials: true } => Match::Echo,
             Matcher::AllowAll { credentials: false } => Match::Star,
             Matcher::ReflectAny => Match::Echo,
+            Matcher::Wildcard => Match::Star,
             Matcher::Regex(res) => yes(res.iter().any(|r| r.is_match(text))),
             Matcher::Prefix(p) => yes(text.starts_with(p.as_str())),
             Matcher::HostSuffix(s) => yes(host_of(text).is_some_and(|h| h.ends_with(s.as_str()))),
@@ -216,7 +225,7 @@ mod tests {
 
     #[test]
     fn each_broken_matcher_lets_in_what_it_should_not() {
-        use Match::{Echo, No};
+        use Match::{Echo, No, Star};
         let page = "http://localhost:8000";
         let cases = [
             (OriginRule::List(vec![page.into()]), "http://localhost:8003", No),
@@ -233,6 +242,13 @@ mod tests {
             (OriginRule::AnySubdomain("example.com".into()), "http://blog.example.com:8080", Echo),
             (OriginRule::AnySubdomain("example.com".into()), "https://evilexample.com", No),
             (OriginRule::AnySubdomain("example.com".into()), "null", No),
+            // What the lab's attacker (another port of the page's host) gets through.
+            (OriginRule::Substring("localhost".into()), "http://localhost:8003", Echo),
+            (OriginRule::Regex(vec![r"^http://localhost".into()]), "http://localhost:8003", Echo),
+            (OriginRule::AnySubdomain("localhost".into()), "http://localhost:8003", Echo),
+            (OriginRule::AnySubdomain("localhost".into()), "http://evil.localhost:8003", Echo),
+            (OriginRule::List(vec![page.into(), "null".into()]), "http://localhost:8003", No),
+            (OriginRule::Wildcard, "https://evil.example", Star),
             (OriginRule::Off, page, No),
         ];
         for (rule, origin, expected) in cases {

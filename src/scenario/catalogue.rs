@@ -52,11 +52,16 @@ pub enum AttackerSite {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttackKind {
-    /// Nothing to exploit: the scenario is safe (the article, `*` on a public resource).
+    /// Nothing to exploit: no exploit page.
     None,
     /// `fetch(…, {credentials: "include"})` of the visitor's session data and CSRF token,
     /// read if CORS lets the attacker's origin in.
     CredentialedRead,
+    /// The same read as `Origin: null`, twice: from a sandboxed iframe (Chromium counts its
+    /// requests as cross-site, so no `SameSite=Lax` cookie goes along), then through a
+    /// redirect on the attacker's other origin (a fetch redirected across origins says
+    /// `Origin: null` and keeps the page's cookies).
+    NullOriginRead,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

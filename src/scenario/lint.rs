@@ -38,7 +38,7 @@ fn finding(class: &'static str, severity: Severity, en: impl Into<String>, ja: i
 /// Every mistake in `layers`, most severe first.
 pub fn lint(layers: &Layers, origins: &LabOrigins) -> Vec<Finding> {
     let mut out = Vec::new();
-    cors(layers, &mut out);
+    cors(layers, origins, &mut out);
     csrf(layers, origins, &mut out);
     cookies(layers, &mut out);
     sessions_and_jwt(layers, &mut out);
@@ -46,7 +46,7 @@ pub fn lint(layers: &Layers, origins: &LabOrigins) -> Vec<Finding> {
     out
 }
 
-fn cors(layers: &Layers, out: &mut Vec<Finding>) {
+fn cors(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
     use Severity::*;
     let cors = &layers.cors;
     let credentials = cors.allow_credentials;
@@ -75,8 +75,8 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
         OriginRule::List(list) if list.iter().any(|o| o == "null") => out.push(finding(
             "cors.null_trusted",
             High,
-            "`null` is an allowed origin: every sandboxed iframe, data: URL and local file sends `Origin: null`, so any site can be `null`.",
-            "`null` が許可されています。サンドボックス化された iframe・data: URL・ローカルファイルはすべて `Origin: null` を送るので、どのサイトでも `null` になれます。",
+            "`null` is an allowed origin: every sandboxed iframe, data: URL and local file sends `Origin: null`, and so does any fetch redirected across origins, so any page can be `null`.",
+            "`null` が許可されています。サンドボックス化された iframe・data: URL・ローカルファイルはすべて `Origin: null` を送り、オリジンをまたいでリダイレクトされた fetch も同じなので、どのページでも `null` になれます。",
         )),
         OriginRule::Prefix(p) => out.push(finding(
             "cors.prefix_match",
@@ -93,14 +93,14 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
         OriginRule::Substring(s) => out.push(finding(
             "cors.substring_match",
             High,
-            format!("Origins are matched by substring ({s:?}): any origin that merely contains it passes."),
-            format!("Origin を部分一致（{s:?}）で判定しています。それを含むだけのオリジンが通ります。"),
+            format!("Origins are matched by substring ({s:?}): any origin that merely contains it passes, such as `http://{s}.evil.example` or `http://evil{s}.example`, at any port."),
+            format!("Origin を部分一致（{s:?}）で判定しています。`http://{s}.evil.example` や `http://evil{s}.example` のように、それを含むだけのオリジンが任意のポートで通ります。"),
         )),
         OriginRule::AnySubdomain(d) => out.push(finding(
             "cors.any_subdomain",
             High,
-            format!("Every subdomain of {d}, over plain http too and at any port, is trusted: one XSS or one http page on any of them reads the API."),
-            format!("{d} のすべてのサブドメインが、平文 http でも任意のポートでも信頼されます。どれか一つの XSS や http のページから API を読めます。"),
+            format!("{d} and every subdomain of it, over plain http too and at any port, are trusted: one XSS or one http page on any of them reads the API."),
+            format!("{d} とそのすべてのサブドメインが、平文 http でも任意のポートでも信頼されます。どれか一つの XSS や http のページから API を読めます。"),
         )),
         OriginRule::Regex(patterns) => {
             for p in patterns {
@@ -116,13 +116,22 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
                     out.push(finding(
                         "cors.regex_unanchored",
                         High,
-                        format!("The pattern {p:?} has no `$`: Python's re.match anchors only the start, so anything may follow (`….evil.example`)."),
-                        format!("パターン {p:?} に `$` がありません。Python の re.match は先頭しか固定しないので、後ろに何が続いても一致します（`….evil.example`）。"),
+                        format!("The pattern {p:?} has no `$`: Python's re.match anchors only the start, so anything may follow (`….evil.example`, `…:1234`)."),
+                        format!("パターン {p:?} に `$` がありません。Python の re.match は先頭しか固定しないので、後ろに何が続いても一致します（`….evil.example`、`…:1234`）。"),
                     ));
                 }
             }
         }
+        OriginRule::Wildcard if credentials => out.push(finding(
+            "cors.wildcard_with_credentials",
+            Info,
+            "Access-Control-Allow-Origin: * beside Access-Control-Allow-Credentials: true: browsers refuse `*` on a credentialed request (WildcardOriginNotAllowed), so every cookie-based call fails. It leaks nothing; echoing the Origin to make it work would.",
+            "Access-Control-Allow-Origin: * と Access-Control-Allow-Credentials: true の組み合わせです。ブラウザーは資格情報付きのリクエストで `*` を拒否する（WildcardOriginNotAllowed）ので、Cookie を使う呼び出しはすべて失敗します。漏れるものはありませんが、動かすために Origin をそのまま返せば漏れます。",
+        )),
         _ => {}
+    }
+    if let OriginRule::List(list) = &cors.origins {
+        http_origins_trusted(list, layers, origins, out);
     }
     if cors.allow_headers.iter().any(|h| h == "*") {
         out.push(finding(
@@ -132,7 +141,15 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
             "Access-Control-Allow-Headers: * に頼っています。資格情報付きでは `*` という名前そのものの意味になり、Fetch Standard では Authorization を含みません（Chromium 156 は含めますが、ほかのブラウザーは標準どおりです）。",
         ));
     }
-    if !credentials {
+    let star = matches!(cors.origins, OriginRule::AllowAll | OriginRule::Wildcard);
+    if !credentials && star {
+        out.push(finding(
+            "cors.credentials_missing",
+            Info,
+            "`*` without credentials: right for public data, which any page may read anyway; every call with credentials: 'include' (the page's login and session calls) is refused with WildcardOriginNotAllowed.",
+            "資格情報なしの `*` です。どのページが読んでもよい公開データには正しい設定ですが、credentials: 'include' の呼び出し（ページのログインやセッションの呼び出し）はすべて WildcardOriginNotAllowed で拒否されます。",
+        ));
+    } else if !credentials {
         out.push(finding(
             "cors.credentials_missing",
             Info,
@@ -163,7 +180,8 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
             "エラー応答に CORS ヘッダーがありません。ページには本当の 401・403・404 ではなく CORS エラーが見え、何が起きたかを伝えられません。",
         ));
     }
-    let star_only = cors.origins == OriginRule::AllowAll && !credentials;
+    // A bare `*` is the same for every origin: nothing for a cache to mix up.
+    let star_only = cors.origins == OriginRule::Wildcard || (cors.origins == OriginRule::AllowAll && !credentials);
     if !cors.vary_origin && !star_only {
         out.push(finding(
             "cors.vary_missing",
@@ -172,6 +190,24 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
             "応答は Origin によって変わるのに `Vary: Origin` がありません。共有キャッシュがあるオリジン向けの応答（とその Access-Control-Allow-Origin）を別のオリジンに渡しえます。",
         ));
     }
+}
+
+/// Plain-http origins allowed with credentials although the cookies are `Secure`, which says
+/// the API is served over https: a network attacker answers an http origin with any script.
+/// The lab page itself is exempt (it is on loopback, where nobody sits in between).
+fn http_origins_trusted(list: &[String], layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
+    let page = origins.page.to_string();
+    let http: Vec<&str> = list.iter().map(String::as_str).filter(|o| o.starts_with("http://") && *o != page).collect();
+    if !layers.cookies.secure || !layers.cors.allow_credentials || http.is_empty() {
+        return;
+    }
+    let http = http.join(", ");
+    out.push(finding(
+        "cors.http_origin_trusted",
+        Severity::High,
+        format!("The cookies are Secure, so the API is meant for https, yet {http} — plain http — may read it with credentials: on a hostile network (public Wi-Fi, a rogue router) anyone can answer that origin with their own script, and the API trusts it."),
+        format!("Cookie が Secure なので API は https で使う前提なのに、平文 http の {http} が資格情報付きで読めます。敵対的なネットワーク（公衆 Wi-Fi、不正なルーター）では誰でもそのオリジンに自分のスクリプトで応答でき、API はそれを信頼します。"),
+    ));
 }
 
 /// A `.` in a pattern that is not `\.`, not inside `[...]` and not followed by `*`, `+` or
@@ -324,6 +360,37 @@ fn sessions_and_jwt(layers: &Layers, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cookie::CookieSettings;
+    use crate::scenario::tests::origins;
+
+    fn classes(layers: &Layers) -> Vec<&'static str> {
+        lint(layers, &origins()).iter().map(|f| f.class).collect()
+    }
+
+    #[test]
+    fn an_extra_http_origin_is_a_finding_only_where_the_cookies_say_https() {
+        let o = origins();
+        let mut layers = Layers::article(std::slice::from_ref(&o.page), std::slice::from_ref(&o.page), CookieSettings::default());
+        layers.cors.origins = OriginRule::List(vec![o.page.to_string(), "http://localhost:3000".into()]);
+        assert_eq!(classes(&layers), Vec::<&str>::new(), "a development setup: everything is http");
+        layers.cookies.secure = true;
+        assert_eq!(classes(&layers), ["cors.http_origin_trusted"]);
+        layers.cors.origins = OriginRule::List(vec![o.page.to_string(), "https://app.example.com".into()]);
+        assert_eq!(classes(&layers), Vec::<&str>::new(), "https origins and the lab's own page are fine");
+    }
+
+    #[test]
+    fn a_wildcard_is_named_for_what_the_browser_does_with_it() {
+        let o = origins();
+        let mut layers = Layers::article(std::slice::from_ref(&o.page), std::slice::from_ref(&o.page), CookieSettings::default());
+        layers.cors.origins = OriginRule::Wildcard;
+        layers.cors.vary_origin = false;
+        assert_eq!(classes(&layers), ["cors.wildcard_with_credentials"], "a bare `*` needs no Vary");
+        layers.cors.allow_credentials = false;
+        let found = lint(&layers, &o);
+        assert_eq!(found.iter().map(|f| f.class).collect::<Vec<_>>(), ["cors.credentials_missing"]);
+        assert!(found[0].message.en.contains("WildcardOriginNotAllowed"), "not InvalidAllowCredentials: {:?}", found[0].message);
+    }
 
     #[test]
     fn unescaped_dots_are_found_where_they_are_meant_literally() {

@@ -16,7 +16,13 @@ pub fn visitor(label: &str) -> String {
 /// Logs the browser into `mount` (`""` for the default, `/s/<id>` for a scenario) from the
 /// lab page, as the page's "log in" does: a CSRF token, then the login with it.
 pub async fn log_in(b: &Browser, lab: &TestLab, mount: &str, visitor: &str) {
-    b.goto(&format!("{}/", lab.page_origin)).await;
+    log_in_from(b, lab, &format!("{}/", lab.page_origin), mount, visitor).await;
+}
+
+/// [`log_in`] from the page at `from`: a page on the API's own origin logs in to a mount
+/// whose CORS answers keep the lab page out (same-origin fetches need no CORS).
+pub async fn log_in_from(b: &Browser, lab: &TestLab, from: &str, mount: &str, visitor: &str) {
+    b.goto(from).await;
     let api = format!("{}{mount}", lab.api_origin);
     let out = b
         .run(&format!(
@@ -28,7 +34,7 @@ pub async fn log_in(b: &Browser, lab: &TestLab, mount: &str, visitor: &str) {
              return r.status;"
         ))
         .await;
-    assert_eq!(out, 200, "logging in to {api} from the lab page");
+    assert_eq!(out, 200, "logging in to {api} from {from}");
 }
 
 pub struct Attack {
@@ -74,9 +80,13 @@ impl Attack {
     /// Asserts that for every exchange of the attack corslab's verdict is Chromium's: the
     /// same CorsError where Chromium blocked the request, a pass where it did not.
     pub fn assert_verdicts_agree_with_chromium(&self, lab: &TestLab, origin: &str) {
-        let attack = self.from(origin);
+        self.assert_verdicts_agree_on(lab, &self.from(origin));
+    }
+
+    /// [`Attack::assert_verdicts_agree_with_chromium`] for these exchanges of the attack.
+    pub fn assert_verdicts_agree_on(&self, lab: &TestLab, attack: &[&Value]) {
         assert!(!attack.is_empty(), "the attack reached the API: {:#?}", self.exchanges);
-        for e in attack {
+        for &e in attack {
             let url = format!("{}{}", lab.api_origin, e["url"].as_str().unwrap());
             let browser = &e["browser"];
             let blocked = browser["verdict"]["outcome"] == "blocked";
