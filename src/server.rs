@@ -111,6 +111,11 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             .ensure_account(&demo.username, &demo.password)
             .await
             .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
+        let mallory = &attacker::ACCOUNT;
+        accounts
+            .ensure_account(mallory.username, mallory.password)
+            .await
+            .map_err(|e| StartError(format!("cannot create the attacker's account: {e}")))?;
     }
 
     let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
@@ -151,7 +156,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
     let feed = exchange::feed::router(
-        log,
+        log.clone(),
         &api_origin.to_string(),
         &page_origin.to_string(),
         limits.log_streams,
@@ -164,7 +169,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
     servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
-        servers.spawn(serve(listener, attacker::router(site, &entries, &origins), limits.clone(), stopped.clone()));
+        servers.spawn(serve(listener, attacker::router(site, &entries, &origins, log.clone()), limits.clone(), stopped.clone()));
     }
     servers.spawn(purge_expired_sessions(lab, stopped));
 
