@@ -17,8 +17,12 @@
 //! `Origin: null`), and a redirect on the attacker's *other* origin (`/hop?to=<API URL>`: a
 //! fetch redirected across origins says `Origin: null` too, as the Fetch Standard's
 //! "tainted origin" rule has it).
+//!
+//! A forgery (a form post, a navigation) is blind: the attacker never sees the answer. Its
+//! exploit page asks corslab's [`referee`] instead, and says so.
 
 mod log;
+mod referee;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -31,22 +35,37 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use crate::exchange::Tag;
+use crate::exchange::{ExchangeLog, Tag};
 use crate::origin::Origin;
 use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
 use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 4] = [
+const SCRIPTS: [(&str, &str); 8] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
     ("null_origin_read.js", include_str!("../assets/attacker/null_origin_read.js")),
     ("null_origin_frame.js", include_str!("../assets/attacker/null_origin_frame.js")),
+    ("forge.js", include_str!("../assets/attacker/forge.js")),
+    ("form_post.js", include_str!("../assets/attacker/form_post.js")),
+    ("top_level_get.js", include_str!("../assets/attacker/top_level_get.js")),
+    ("text_plain_json.js", include_str!("../assets/attacker/text_plain_json.js")),
 ];
 
 /// The longest `to` the redirect hop takes: an API URL with its query.
 const HOP_TARGET_BYTES: usize = 2048;
+
+/// An account on the lab.
+pub struct Account {
+    pub username: &'static str,
+    pub password: &'static str,
+}
+
+/// The attacker's own lab account, created at start beside the demo account, as an attacker
+/// signs up like anyone: what a login CSRF logs the visitor's browser into. Its password is
+/// no secret; it is the attacker's.
+pub const ACCOUNT: Account = Account { username: "mallory", password: "mallory-password" };
 
 struct Attacker {
     site: AttackerSite,
@@ -54,6 +73,8 @@ struct Attacker {
     entries: Vec<Entry>,
     index: String,
     log: AccessLog,
+    /// The lab's exchange log, which only the [`referee`] reads.
+    exchanges: Arc<ExchangeLog>,
     csp: HeaderValue,
     /// For kinds that fetch through the redirect hop on the other attacker origin.
     hop_csp: HeaderValue,
@@ -61,8 +82,9 @@ struct Attacker {
     frame_csp: HeaderValue,
 }
 
-/// The router of the attacker playing `site`, for these catalogue entries.
-pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Router {
+/// The router of the attacker playing `site`, for these catalogue entries; `exchanges` is
+/// the lab's exchange log, for the referee.
+pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, exchanges: Arc<ExchangeLog>) -> Router {
     let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
     // The exploit talks to the API and to its own server only (and, for the kinds that need
     // it, to the redirect hop on the other attacker origin); forms post to the API.
@@ -85,6 +107,7 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Ro
         origins: origins.clone(),
         entries,
         log: AccessLog::new(log::CAPACITY),
+        exchanges,
     });
     Router::new()
         .route("/", get(serve_index))
@@ -94,20 +117,23 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Ro
         .route("/{id}/", get(serve_exploit))
         .route("/{id}/frame", get(serve_frame))
         .route("/{id}/loot", post(receive_loot))
+        .route("/{id}/referee", get(serve_referee))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(attacker.clone(), record))
         .with_state(attacker)
 }
 
 /// Every request the attacker's server receives goes into its access log, as an exploit
-/// server shows it (the log's own reads excepted, which would drown the rest).
+/// server shows it (the reads of the log and of the referee excepted: they are the lab's,
+/// and would drown the rest).
 async fn record(
     State(attacker): State<Arc<Attacker>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let visitor = Tag::from_query(req.uri().query()).map(|t| t.visitor.to_owned());
-    if let Some(visitor) = visitor.filter(|_| req.uri().path() != "/log.json") {
+    let lab_own = req.uri().path() == "/log.json" || req.uri().path().ends_with("/referee");
+    if let Some(visitor) = visitor.filter(|_| !lab_own) {
         let (parts, body) = req.into_parts();
         // Loot arrives in small text bodies; anything larger is cut (and not waited for long).
         let limited = http_body_util::Limited::new(body, log::BODY_BYTES);
@@ -236,6 +262,24 @@ async fn serve_hop(State(attacker): State<Arc<Attacker>>, headers: HeaderMap, qu
     res
 }
 
+#[derive(Deserialize)]
+struct RefereeQuery {
+    /// Only exchanges that arrived at or after this time (ms since the Unix epoch).
+    after: Option<u64>,
+}
+
+/// `GET /<id>/referee?lab=<visitor>&after=<ms>`: what the API received from the visitor's
+/// browser since then ([`referee::seen`]), for an exploit page whose forgery is blind.
+async fn serve_referee(State(attacker): State<Arc<Attacker>>, uri: Uri, query: Result<Query<RefereeQuery>, QueryRejection>) -> Response {
+    let Some(tag) = Tag::from_query(uri.query()) else {
+        let body = serde_json::json!({"detail": "Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.", "code": "invalid_visitor"});
+        return crate::api::json_response(StatusCode::BAD_REQUEST, &body);
+    };
+    let after = query.ok().and_then(|Query(q)| q.after).unwrap_or(0);
+    let seen = referee::seen(&attacker.exchanges, tag.visitor, after);
+    crate::api::json_response(StatusCode::OK, &serde_json::json!({ "exchanges": seen }))
+}
+
 async fn receive_loot() -> StatusCode {
     // Recorded by `record` like every request; the exploit needs no answer.
     StatusCode::NO_CONTENT
@@ -319,6 +363,7 @@ fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
         "against": if visit.against_default { "default" } else { "scenario" },
         "lab": visit.visitor,
         "lang": if visit.ja { "ja" } else { "en" },
+        "account": { "username": ACCOUNT.username, "password": ACCOUNT.password },
     });
     if uses_hop(entry.attack.kind) {
         config["hop"] = format!("{}/hop", other_attacker(attacker.site, &attacker.origins)).into();

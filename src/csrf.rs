@@ -167,11 +167,14 @@ pub struct CsrfSettings {
     pub secret: SecretScope,
     /// Unsafe methods the check lets through unchecked.
     pub unchecked_methods: Vec<String>,
-    /// Request media types (`text/plain`, …) the check lets through: a check written with
-    /// only JSON in mind.
+    /// Request media types the check lets through. `application/json` is the common one:
+    /// "a cross-site JSON request needs a preflight, which CORS refuses, so JSON views need
+    /// no token" (a `csrf_exempt` API, DRF's `SessionAuthentication` with `enforce_csrf`
+    /// overridden) — true only while nothing else is parsed as JSON.
     pub unchecked_content_types: Vec<String>,
-    /// The JSON parser also reads `text/plain` bodies, which a plain HTML form can send
-    /// cross-site without a preflight.
+    /// The JSON parser also reads `text/plain` bodies (a DRF parser registered for
+    /// `text/plain`, Express's `express.json({ type: "*/*" })`), which a plain HTML form can
+    /// send cross-site without a preflight.
     pub json_as_text_plain: bool,
 }
 
@@ -186,7 +189,29 @@ pub enum SecretScope {
     Shared,
 }
 
+/// What a plain HTML `<form>` can send from any page with no preflight (its `enctype`s).
+pub const FORM_MEDIA_TYPES: [&str; 3] = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"];
+
+/// Methods Django's check never looks at (RFC 9110's safe methods): they must change
+/// nothing, so forging them gains nothing. An endpoint that changes state on one of them is
+/// unprotected whatever the check does.
+pub const SAFE_METHODS: [&str; 4] = ["GET", "HEAD", "OPTIONS", "TRACE"];
+
 impl CsrfSettings {
+    /// Whether the check lets a request through without looking at it: the check is off, the
+    /// method is safe, or the scenario leaves this method or media type (`Content-Type`
+    /// without parameters) unchecked. `read_as_json` says whether the mount's parser takes
+    /// the body as JSON: a check that skips JSON skips whatever is parsed as JSON, a
+    /// `text/plain` body included where [`CsrfSettings::json_as_text_plain`] is set.
+    pub fn skips(&self, method: &str, media_type: Option<&str>, read_as_json: bool) -> bool {
+        let listed = |list: &[String], item: &str| list.iter().any(|l| l.eq_ignore_ascii_case(item));
+        !self.enabled
+            || SAFE_METHODS.contains(&method)
+            || listed(&self.unchecked_methods, method)
+            || media_type.is_some_and(|t| listed(&self.unchecked_content_types, t))
+            || (read_as_json && listed(&self.unchecked_content_types, "application/json"))
+    }
+
     /// Django's defaults with these `CSRF_TRUSTED_ORIGINS`.
     pub fn django(trusted_origins: &[Origin]) -> CsrfSettings {
         CsrfSettings {
@@ -365,6 +390,19 @@ mod tests {
         let forged = UnsafeRequest { cookie: None, ..valid(attackers_token.as_bytes()) };
         assert_eq!(check(&t, &forged, Some(&shared)), Ok(()), "the attacker's own token works for the victim");
         assert_eq!(check_browser(&t, &forged), Err(Rejection::NoCookie), "Django ties it to the browser's cookie");
+    }
+
+    #[test]
+    fn a_check_that_skips_json_skips_text_plain_where_it_is_parsed_as_json() {
+        let mut s = CsrfSettings::django(&[]);
+        assert!(s.skips("GET", None, false) && !s.skips("POST", None, false), "Django: safe methods only");
+        assert!(!s.skips("POST", Some("application/json"), true));
+        s.unchecked_content_types = vec!["application/json".into()];
+        assert!(s.skips("POST", Some("Application/JSON"), true));
+        assert!(!s.skips("POST", Some("text/plain"), false), "text/plain read as text: checked");
+        assert!(s.skips("POST", Some("text/plain"), true), "text/plain read as JSON: skipped as JSON");
+        s.unchecked_methods = vec!["put".into()];
+        assert!(s.skips("PUT", None, false) && !s.skips("DELETE", None, false));
     }
 
     #[test]

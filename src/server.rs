@@ -111,6 +111,11 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             .ensure_account(&demo.username, &demo.password)
             .await
             .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
+        let mallory = &attacker::ACCOUNT;
+        accounts
+            .ensure_account(mallory.username, mallory.password)
+            .await
+            .map_err(|e| StartError(format!("cannot create the attacker's account: {e}")))?;
     }
 
     let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
@@ -150,7 +155,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let log = Arc::new(ExchangeLog::new(limits.log, &api_origin.to_string(), &page_origin.to_string()));
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
-    let feed = exchange::feed::router(log, limits.log_streams, stopped.clone());
+    let feed = exchange::feed::router(log.clone(), limits.log_streams, stopped.clone());
     let listing = scenarios::listing(&entries, &origins);
     let page_router = page::router(&origins, config.page_dir.clone(), listing).merge(feed);
 
@@ -158,7 +163,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
     servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
-        servers.spawn(serve(listener, attacker::router(site, &entries, &origins), limits.clone(), stopped.clone()));
+        servers.spawn(serve(listener, attacker::router(site, &entries, &origins, log.clone()), limits.clone(), stopped.clone()));
     }
     servers.spawn(purge_expired_sessions(lab, stopped.clone()));
     servers.spawn(return_freed_memory(stopped));

@@ -51,10 +51,14 @@ pub struct SessionSettings {
     /// Login issues a new key (Django's `cycle_key`). Without it, a key an attacker planted
     /// in the victim's browser before login is, after it, the victim's session (fixation).
     pub cycle_key_on_login: bool,
+    /// Logout also answers GET, as Django's `LogoutView` did before 5.0 (deprecated in 4.1).
+    /// A state change on a safe method: the CSRF check never looks at it, and any page can
+    /// send the browser there with its cookies (a link, a redirect, a top-level navigation).
+    pub logout_on_get: bool,
 }
 
 impl SessionSettings {
-    pub const DJANGO: SessionSettings = SessionSettings { cycle_key_on_login: true };
+    pub const DJANGO: SessionSettings = SessionSettings { cycle_key_on_login: true, logout_on_get: false };
 }
 
 pub fn new_key() -> String {
@@ -256,7 +260,7 @@ mod tests {
             .fetch_one(&s.db)
             .await
             .unwrap();
-        let fixation = SessionSettings { cycle_key_on_login: false };
+        let fixation = SessionSettings { cycle_key_on_login: false, ..SessionSettings::DJANGO };
         let planted = s.login(None, uid, "fixation", fixation, 0).await.unwrap();
         let after = s.login(Some(&planted), victim, "fixation", fixation, 1).await.unwrap();
         assert_eq!(after, planted, "the attacker's key now stands for the victim");

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 
@@ -25,8 +25,7 @@ impl FromRequest<AppState> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, app: &AppState) -> Result<Self, ApiError> {
-        let as_text = app.csrf.json_as_text_plain && media_type(req.headers()).is_some_and(|m| m.eq_ignore_ascii_case("text/plain"));
-        if !is_json(req.headers()) && !as_text {
+        if !read_as_json(&app.csrf, req.headers()) {
             return Err(ApiError::unsupported_media_type());
         }
         let limit = app.lab.limits.json_body_bytes;
@@ -79,6 +78,12 @@ fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"))
 }
 
+/// Whether this mount's JSON parser takes the body: `application/json`, and `text/plain`
+/// too where the scenario says so.
+fn read_as_json(settings: &csrf::CsrfSettings, headers: &HeaderMap) -> bool {
+    is_json(headers) || (settings.json_as_text_plain && media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case("text/plain")))
+}
+
 /// The `Content-Type` without its parameters.
 fn media_type(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or("").trim())
@@ -103,14 +108,7 @@ impl FromRequestParts<AppState> for CsrfChecked {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let settings = &app.csrf;
-        let unchecked_method = settings.unchecked_methods.iter().any(|m| m.eq_ignore_ascii_case(parts.method.as_str()));
-        let unchecked_type = media_type(&parts.headers)
-            .is_some_and(|t| settings.unchecked_content_types.iter().any(|u| u.eq_ignore_ascii_case(t)));
-        if !settings.enabled
-            || [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE].contains(&parts.method)
-            || unchecked_method
-            || unchecked_type
-        {
+        if settings.skips(parts.method.as_str(), media_type(&parts.headers), read_as_json(settings, &parts.headers)) {
             return Ok(CsrfChecked);
         }
         let h = &parts.headers;

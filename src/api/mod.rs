@@ -90,13 +90,12 @@ impl App {
     }
 }
 
-/// One row of the API: path, the methods it answers (the `Allow` header), the credentials it
-/// requires, and handlers.
+/// One row of the API: path, the credentials it requires, and the methods it answers (the
+/// `Allow` header) with their handlers, which may depend on the mount's session settings.
 struct Endpoint {
     path: &'static str,
-    allow: &'static str,
     auth: Auth,
-    methods: fn() -> MethodRouter<AppState>,
+    methods: fn(SessionSettings) -> (&'static str, MethodRouter<AppState>),
 }
 
 /// What an endpoint authenticates with (an authentication layer in front refuses requests
@@ -110,25 +109,31 @@ enum Auth {
 
 /// The whole API. `Allow` lists methods in Django REST framework's order.
 static ENDPOINTS: [Endpoint; 9] = [
-    Endpoint { path: "/api/hello/", allow: "GET, HEAD, OPTIONS", auth: Auth::Anyone, methods: || get(handlers::hello) },
+    Endpoint { path: "/api/hello/", auth: Auth::Anyone, methods: |_| ("GET, HEAD, OPTIONS", get(handlers::hello)) },
     Endpoint {
         path: "/api/users/",
-        allow: "GET, POST, HEAD, OPTIONS",
         auth: Auth::Anyone,
-        methods: || get(handlers::list_users).post(handlers::create_user),
+        methods: |_| ("GET, POST, HEAD, OPTIONS", get(handlers::list_users).post(handlers::create_user)),
     },
-    Endpoint { path: "/api/token/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::token) },
-    Endpoint { path: "/api/token/refresh/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::refresh) },
-    Endpoint { path: "/api/protected/", allow: "GET, HEAD, OPTIONS", auth: Auth::Bearer, methods: || get(handlers::protected) },
-    Endpoint { path: "/api/csrf/", allow: "GET, HEAD, OPTIONS", auth: Auth::Anyone, methods: || get(handlers::csrf_token) },
-    Endpoint { path: "/api/login/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::login) },
+    Endpoint { path: "/api/token/", auth: Auth::Anyone, methods: |_| ("POST, OPTIONS", post(handlers::token)) },
+    Endpoint { path: "/api/token/refresh/", auth: Auth::Anyone, methods: |_| ("POST, OPTIONS", post(handlers::refresh)) },
+    Endpoint { path: "/api/protected/", auth: Auth::Bearer, methods: |_| ("GET, HEAD, OPTIONS", get(handlers::protected)) },
+    Endpoint { path: "/api/csrf/", auth: Auth::Anyone, methods: |_| ("GET, HEAD, OPTIONS", get(handlers::csrf_token)) },
+    Endpoint { path: "/api/login/", auth: Auth::Anyone, methods: |_| ("POST, OPTIONS", post(handlers::login)) },
     Endpoint {
         path: "/api/session-data/",
-        allow: "GET, POST, HEAD, OPTIONS",
         auth: Auth::Session,
-        methods: || get(handlers::session_data).post(handlers::session_data),
+        methods: |_| ("GET, POST, HEAD, OPTIONS", get(handlers::session_data).post(handlers::session_data)),
     },
-    Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::logout) },
+    Endpoint {
+        path: "/api/logout/",
+        auth: Auth::Anyone,
+        // A GET here changes state, which the CSRF check (rightly) never looks at.
+        methods: |sessions| match sessions.logout_on_get {
+            true => ("GET, POST, HEAD, OPTIONS", get(handlers::logout).post(handlers::logout)),
+            false => ("POST, OPTIONS", post(handlers::logout)),
+        },
+    },
 ];
 
 /// One mount of the route table: its exchange log recorder outside, then the gate, then its
@@ -220,8 +225,8 @@ fn endpoints(app: AppState) -> Router {
     ENDPOINTS
         .iter()
         .fold(Router::new(), |router, e| {
-            let allow = e.allow;
-            let methods = (e.methods)()
+            let (allow, methods) = (e.methods)(app.session_settings);
+            let methods = methods
                 // An OPTIONS that is not a preflight reaches the view, as in Django.
                 .options(move || async move { options_response(allow) })
                 .fallback(move |method: Method| async move { ApiError::method_not_allowed(method.as_str(), allow) });
@@ -271,7 +276,10 @@ mod tests {
     fn every_endpoint_path_ends_in_a_slash_and_allows_options() {
         for e in &ENDPOINTS {
             assert!(e.path.starts_with("/api/") && e.path.ends_with('/'), "{}", e.path);
-            assert!(e.allow.ends_with("OPTIONS"), "{}", e.path);
+            let legacy = SessionSettings { logout_on_get: true, ..SessionSettings::DJANGO };
+            for settings in [SessionSettings::DJANGO, legacy] {
+                assert!((e.methods)(settings).0.ends_with("OPTIONS"), "{}", e.path);
+            }
         }
     }
 

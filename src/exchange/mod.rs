@@ -109,6 +109,11 @@ impl Record {
     pub fn json(&self) -> &str {
         &self.json
     }
+
+    /// The exchange as the engine reads it: values cut, secrets reduced to names and lengths.
+    pub fn observed(&self) -> &verdict::Exchange {
+        &self.observed
+    }
 }
 
 /// What an allocation of `bytes` really costs glibc's malloc: an 8-byte header, rounded up

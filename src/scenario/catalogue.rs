@@ -62,6 +62,17 @@ pub enum AttackKind {
     /// redirect on the attacker's other origin (a fetch redirected across origins says
     /// `Origin: null` and keeps the page's cookies).
     NullOriginRead,
+    /// A plain form posted to logout in a new window (a top-level navigation), carrying
+    /// whichever of the visitor's cookies SameSite lets go along: they are logged out if the
+    /// CSRF check lets it through.
+    FormPost,
+    /// A link-like top-level GET navigation to logout in a new window: SameSite=Lax cookies
+    /// go along on top-level GETs from any site, and the CSRF check never looks at a GET.
+    TopLevelGet,
+    /// A form with `enctype="text/plain"` whose one field spells a JSON login of the
+    /// attacker's own account (no preflight): the visitor's browser comes back logged in as
+    /// the attacker (login CSRF).
+    TextPlainJson,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{LabOrigins, Layers};
 use crate::verdict::{SameSite, Text};
 use crate::cors::{OriginRule, Placement};
-use crate::csrf::SecretScope;
+use crate::csrf::{FORM_MEDIA_TYPES, SecretScope};
 use crate::jwt::JwtVerifier;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -231,12 +231,20 @@ fn has_unescaped_dot(pattern: &str) -> bool {
 fn csrf(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
     use Severity::*;
     let csrf = &layers.csrf;
+    if layers.sessions.logout_on_get {
+        out.push(finding(
+            "csrf.state_change_on_get",
+            High,
+            "Logout also answers GET (as Django's LogoutView did before 5.0): the CSRF check never looks at a GET, and SameSite=Lax cookies go along on top-level GET navigations from any site, so any page can log the visitor out.",
+            "ログアウトが GET にも応じます（Django 5.0 より前の LogoutView と同じ）。CSRF チェックは GET を見ませんし、SameSite=Lax の Cookie はどのサイトからのトップレベルの GET 遷移にも付いて行くので、どのページでも訪問者をログアウトさせられます。",
+        ));
+    }
     if !csrf.enabled {
         out.push(finding(
             "csrf.off",
             High,
-            "No CSRF check: any site can make the visitor's browser log out, log in, or change state, with the visitor's cookies.",
-            "CSRF チェックがありません。どのサイトも訪問者のブラウザーに、訪問者の Cookie 付きでログアウト・ログイン・状態の変更をさせられます。",
+            "No CSRF check: a form on any page the visitor opens posts to the API with their cookies (from the same site always, from other sites where SameSite lets them): it can log them out, or do anything else a form body can carry.",
+            "CSRF チェックがありません。訪問者が開いたどのページのフォームでも、訪問者の Cookie 付きで API に POST できます（同一サイトからは常に、ほかのサイトからは SameSite が許すとき）。ログアウトさせることも、フォームの本文で送れるほかのことも何でもできます。",
         ));
         return;
     }
@@ -245,50 +253,88 @@ fn csrf(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
         out.push(finding(
             "csrf.trusted_origin_missing",
             Info,
-            format!("{page} is not in CSRF_TRUSTED_ORIGINS: its GETs work, but every POST is refused 403 \"Origin checking failed\"."),
-            format!("{page} が CSRF_TRUSTED_ORIGINS にありません。GET は通りますが、POST はすべて 403「Origin checking failed」で拒否されます。"),
+            format!("{page} is not in CSRF_TRUSTED_ORIGINS: its GETs work, but every POST is refused 403 \"Origin checking failed - {page} does not match any trusted origins.\""),
+            format!("{page} が CSRF_TRUSTED_ORIGINS にありません。GET は通りますが、POST はすべて 403「Origin checking failed - {page} does not match any trusted origins.」で拒否されます。"),
         ));
     }
+    // Both token mistakes below are measured harmless on their own here: another site cannot
+    // put a token into X-CSRFToken without a preflight CORS refuses, and the Origin check
+    // refuses its forms before any token is read.
     if !csrf.rotate_on_login {
         out.push(finding(
             "csrf.no_rotation",
-            Medium,
-            "Login does not rotate the CSRF secret: a token obtained before login (e.g. planted by an attacker) still works after it.",
-            "ログインで CSRF シークレットを入れ替えません。ログイン前に得たトークン（攻撃者が仕込んだものなど）がログイン後も使えます。",
+            Low,
+            "Login does not rotate the CSRF secret: a token obtained before login (planted by a sibling subdomain, or read from a page cached while logged out) still works after it. Here the Origin check keeps other origins' forms out; where only the token is checked (Django before 4.0), that token is the attack.",
+            "ログインで CSRF シークレットを入れ替えません。ログイン前に得たトークン（兄弟サブドメインが仕込んだもの、ログアウト中にキャッシュされたページから読んだものなど）がログイン後も使えます。ここでは Origin チェックがほかのオリジンのフォームを止めますが、トークンしか確認しない所（Django 4.0 より前）では、そのトークンが攻撃になります。",
         ));
     }
     if csrf.secret == SecretScope::Shared {
         out.push(finding(
             "csrf.token_not_tied",
-            High,
-            "One CSRF secret for every browser: a token the attacker fetched for themselves passes for the victim.",
-            "すべてのブラウザーで CSRF シークレットが共通です。攻撃者が自分用に取得したトークンが被害者でも通ります。",
+            Low,
+            "One CSRF secret for every browser: a token anyone fetches for themselves passes for everybody. Here it stays harmless only because the Origin check refuses other origins' forms and a custom header needs a preflight; where only the token is checked, the attacker's own token passes for the victim.",
+            "すべてのブラウザーで CSRF シークレットが共通です。誰かが自分用に取得したトークンが全員に通ります。ここで害がないのは、Origin チェックがほかのオリジンのフォームを拒み、独自ヘッダーにはプリフライトが要るからにすぎません。トークンしか確認しない所では、攻撃者自身のトークンが被害者でも通ります。",
         ));
     }
     if !csrf.unchecked_methods.is_empty() {
         let list = csrf.unchecked_methods.join(", ");
+        // A form sends only GET and POST; any other method from another origin needs a
+        // preflight, which CORS must allow first.
+        let form_can_send = csrf.unchecked_methods.iter().any(|m| m.eq_ignore_ascii_case("POST"));
+        let (severity, en, ja) = if form_can_send {
+            (High, "a plain form from any page sends it", "どのページの素のフォームでも送れます")
+        } else {
+            (Low, "only a request whose preflight CORS allows can use it", "CORS がプリフライトを許したリクエストしかそれを使えません")
+        };
         out.push(finding(
             "csrf.unchecked_methods",
-            High,
-            format!("The CSRF check skips {list}: a forged {list} request changes state unchecked."),
-            format!("CSRF チェックが {list} を飛ばします。偽造された {list} リクエストが確認なしに状態を変えます。"),
+            severity,
+            format!("The CSRF check skips {list}: a forged {list} request changes state unchecked, and {en}."),
+            format!("CSRF チェックが {list} を飛ばします。偽造された {list} リクエストが確認なしに状態を変えます。{ja}。"),
         ));
     }
-    if !csrf.unchecked_content_types.is_empty() {
-        let list = csrf.unchecked_content_types.join(", ");
+    let json_unchecked = csrf.unchecked_content_types.iter().any(|t| t.eq_ignore_ascii_case("application/json"));
+    let form_types: Vec<&str> = csrf
+        .unchecked_content_types
+        .iter()
+        .filter(|t| FORM_MEDIA_TYPES.iter().any(|f| t.eq_ignore_ascii_case(f)))
+        .map(String::as_str)
+        .collect();
+    if !form_types.is_empty() {
+        let list = form_types.join(", ");
         out.push(finding(
             "csrf.unchecked_content_types",
             High,
             format!("The CSRF check skips requests sent as {list}, which a plain HTML form can send from any site."),
             format!("CSRF チェックが {list} で送られたリクエストを飛ばします。これはどのサイトの素の HTML フォームからでも送れます。"),
         ));
+    } else if json_unchecked {
+        out.push(finding(
+            "csrf.unchecked_content_types",
+            Low,
+            "The CSRF check skips JSON requests, relying on the preflight a cross-site JSON request needs: that holds only while CORS refuses other origins and nothing else is parsed as JSON.",
+            "CSRF チェックが JSON のリクエストを飛ばし、クロスサイトの JSON リクエストに要るプリフライトに頼っています。それが成り立つのは、CORS がほかのオリジンを拒み、ほかの何も JSON として読まれない間だけです。",
+        ));
     }
     if csrf.json_as_text_plain {
+        let (severity, en, ja) = if json_unchecked {
+            (
+                High,
+                "and the CSRF check skips JSON, so a form with enctype=\"text/plain\" on any site posts JSON the check never looks at, with no preflight.",
+                "CSRF チェックは JSON を飛ばすので、どのサイトの enctype=\"text/plain\" のフォームでも、チェックされない JSON をプリフライトなしで送れます。",
+            )
+        } else {
+            (
+                Low,
+                "so a form with enctype=\"text/plain\" can post JSON cross-site with no preflight; here the CSRF check still looks at it, but every CSRF-exempt JSON view is open to such forms.",
+                "enctype=\"text/plain\" のフォームでもプリフライトなしにクロスサイトで JSON を送れます。ここでは CSRF チェックがそれも確認しますが、CSRF 対象外の JSON ビューはすべてそのフォームに開かれています。",
+            )
+        };
         out.push(finding(
             "csrf.json_as_text_plain",
-            Medium,
-            "JSON is accepted as text/plain: a form with enctype=\"text/plain\" can post JSON cross-site with no preflight.",
-            "JSON を text/plain としても受け付けます。enctype=\"text/plain\" のフォームなら、プリフライトなしにクロスサイトで JSON を送れます。",
+            severity,
+            format!("JSON is accepted as text/plain, {en}"),
+            format!("JSON を text/plain としても受け付けます。{ja}"),
         ));
     }
 }
