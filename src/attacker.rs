@@ -12,6 +12,11 @@
 //! requests to the API are tagged with it, so the lab's exchange log shows them too, with
 //! the browser's verdict) and `against=default` to aim the same attack at the default mount
 //! (`/api/…`, the article's settings) instead of the scenario's (`/s/<id>/api/…`).
+//!
+//! The page origin runs the same router for the scenarios shown through the page's own
+//! calls ([`AttackerSite::Page`], under [`scenario::DEMOS`]): a trap's demonstration, or what
+//! the page gets after a cache-poisoning attack. Paths in its exploit pages are relative, so
+//! they work wherever the router is mounted.
 
 mod log;
 
@@ -32,9 +37,12 @@ use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 2] = [
+const SCRIPTS: [(&str, &str); 5] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
+    ("calls.js", include_str!("../assets/attacker/calls.js")),
+    ("page_calls.js", include_str!("../assets/attacker/page_calls.js")),
+    ("cache_poisoning.js", include_str!("../assets/attacker/cache_poisoning.js")),
 ];
 
 struct Attacker {
@@ -46,9 +54,17 @@ struct Attacker {
     csp: HeaderValue,
 }
 
-/// The router of the attacker playing `site`, for these catalogue entries.
+/// The router of the attacker playing `site`, for these catalogue entries; for
+/// [`AttackerSite::Page`], the page's own side of every scenario shown through its calls.
 pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Router {
-    let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
+    let entries: Vec<Entry> = entries
+        .iter()
+        .filter(|e| match site {
+            AttackerSite::Page => e.attack.has_page_calls(),
+            _ => e.attack.from == site && e.attack.kind != AttackKind::None,
+        })
+        .cloned()
+        .collect();
     // The exploit talks to the API and to its own server only; forms post to the API.
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' {api}; \
@@ -179,8 +195,10 @@ fn index(site: AttackerSite, entries: &[Entry]) -> String {
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>corslab — {en}</title>\
          <h1>{en} <span lang=\"ja\">/ {ja}</span></h1><ul>"
     );
+    // The page origin serves this index at `/demo` (no trailing slash), an attacker at `/`.
+    let base = if site == AttackerSite::Page { format!("{}/", scenario::DEMOS) } else { "/".to_owned() };
     for e in entries {
-        let _ = write!(html, "<li><a href=\"/{id}/\">{id}</a> — {title}</li>", id = e.id, title = escape(&e.title.en));
+        let _ = write!(html, "<li><a href=\"{base}{id}/\">{id}</a> — {title}</li>", id = e.id, title = escape(&e.title.en));
     }
     html.push_str("</ul></html>");
     html
@@ -190,20 +208,29 @@ fn site_name(site: AttackerSite) -> (&'static str, &'static str) {
     match site {
         AttackerSite::SameSite => ("Same-site attacker", "同一サイトの攻撃者"),
         AttackerSite::CrossSite => ("Cross-site attacker", "クロスサイトの攻撃者"),
+        AttackerSite::Page => ("The lab page's own calls", "ラボのページ自身の呼び出し"),
     }
 }
 
-/// The exploit for `entry`: a page that explains itself and loads its kind's script, which
-/// reads its configuration from the page (no inline script: the CSP forbids it).
+/// The exploit for `entry`: a page that explains itself and loads its kind's script (on the
+/// page origin, the page's calls), which reads its configuration from the page (no inline
+/// script: the CSP forbids it).
 fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, against_default: bool, ja: bool) -> String {
     let mount = if against_default { String::new() } else { scenario::prefix(&entry.id) };
+    let on_page = attacker.site == AttackerSite::Page;
+    // Where an attack that harms the page shows what the page then gets.
+    let page_view = (!on_page && entry.attack.has_page_calls()).then(|| format!("{}{}/{}/", attacker.origins.page, scenario::DEMOS, entry.id));
     let config = serde_json::json!({
         "id": entry.id,
         "kind": entry.attack.kind,
+        "site": attacker.site,
         "api": format!("{}{mount}", attacker.origins.api),
         "against": if against_default { "default" } else { "scenario" },
         "lab": visitor,
         "lang": if ja { "ja" } else { "en" },
+        "calls": entry.attack.calls,
+        "broken": entry.attack.broken,
+        "page_view": page_view,
     });
     let (site_en, site_ja) = site_name(attacker.site);
     let (title, steps, site) = if ja {
@@ -211,7 +238,11 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
     } else {
         (&entry.title.en, &entry.attack.steps.en, site_en)
     };
-    let kind = serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let script = if on_page {
+        "page_calls".to_owned()
+    } else {
+        serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    };
     // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
     let config = config.to_string().replace("</", "<\\/");
     format!(
@@ -222,7 +253,7 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
          <body data-outcome=\"running\"><h1>{site}: {title}</h1><p>{steps}</p>\
          <p class=\"outcome\" id=\"outcome\" role=\"status\" aria-live=\"polite\"></p><pre id=\"loot\"></pre>\
          <script type=\"application/json\" id=\"config\">{config}</script>\
-         <script type=\"module\" src=\"/assets/{kind}.js\"></script></body></html>",
+         <script type=\"module\" src=\"../assets/{script}.js\"></script></body></html>",
         lang = if ja { "ja" } else { "en" },
         site = escape(site),
         title = escape(title),

@@ -147,6 +147,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             aliases.push((scenarios::WITHOUT_CORS_ALIAS, compile(&entry.id, &entry.id, &layers, &secret)?));
         }
     }
+    let switches = scenarios::switch::router(mounts.iter().map(|(id, app)| (id.clone(), app.cors.clone())));
     let log = Arc::new(ExchangeLog::new(limits.log));
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
@@ -158,7 +159,12 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         stopped.clone(),
     );
     let listing = scenarios::listing(&entries, &origins);
-    let page_router = page::router(&origins, config.page_dir.clone(), listing).merge(feed);
+    // The page origin also serves the page's side of the scenarios shown through its own calls,
+    // and the switches that deploy a scenario's policy change for one visitor.
+    let page_router = page::router(&origins, config.page_dir.clone(), listing)
+        .merge(feed)
+        .merge(switches)
+        .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins));
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));

@@ -32,6 +32,19 @@ pub struct CorsPolicy {
     pub on_errors: bool,
     /// Where the CORS layer sits among the others.
     pub placement: Placement,
+    /// A later deploy that narrows the preflight answer, as teams do when they drop a
+    /// header or method from `CORS_ALLOW_HEADERS`/`CORS_ALLOW_METHODS`. The lab applies it
+    /// per visitor, when they flip the scenario's switch ([`super::Cors::set_changed`]), so
+    /// each learner sees their own browser keep the old answer it cached.
+    pub change: Option<PolicyChange>,
+}
+
+/// What the preflight answer says after a [`CorsPolicy::change`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyChange {
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
 }
 
 /// How the request's `Origin` is matched: tower-http's `AllowOrigin`, plus the broken
@@ -76,6 +89,11 @@ pub enum Placement {
     AfterAuth,
     /// After a router with no `OPTIONS` routes: a preflight gets a bare 404.
     AfterRouting,
+    /// After a middleware that sends every plain-http request to https — Django's
+    /// `SecurityMiddleware` with `SECURE_SSL_REDIRECT = True` listed above `CorsMiddleware`,
+    /// or a proxy's `return 301 https://…`: a preflight gets a bare 301, which the browser
+    /// never follows.
+    AfterHttpsRedirect,
 }
 
 /// django-cors-headers' default `CORS_ALLOW_METHODS`.
@@ -105,6 +123,7 @@ impl CorsPolicy {
             vary_origin: true,
             on_errors: true,
             placement: Placement::First,
+            change: None,
         }
     }
 
@@ -120,6 +139,7 @@ impl CorsPolicy {
             vary_origin: false,
             on_errors: false,
             placement: Placement::First,
+            change: None,
         }
     }
 }
