@@ -20,6 +20,7 @@ export const CALLS = {
   hello: () => ({ method: "GET", path: "/api/hello/" }),
   hello_without_slash: () => ({ method: "GET", path: "/api/hello" }),
   token: () => ({ method: "POST", path: "/api/token/", credentials: "omit", headers: AS_JSON, body: DEMO_ACCOUNT }),
+  token_without_slash: () => ({ method: "POST", path: "/api/token", credentials: "omit", headers: AS_JSON, body: DEMO_ACCOUNT }),
   protected: (state) => bearer("omit", state.access),
   protected_with_cookies: (state) => bearer("include", state.access),
   protected_with_bad_token: () => bearer("omit", "not-a-token"),

@@ -96,8 +96,8 @@ pub fn cdn_with_vary() -> CorsLayer {
 
 // scenario: preflight-redirect
 pub fn preflight_redirect() -> CorsLayer {
-    // Outside any https redirect; and the page calls the https:// URL directly, because a
-    // browser never follows a redirect for a preflight.
+    // The outermost layer, outside any redirect (a trailing slash added, http to https); and
+    // the page calls the final URL, because a browser never follows a redirect for a preflight.
     CorsLayer::new()
         .allow_origin(HeaderValue::from_static("{page}"))
         .allow_credentials(true)

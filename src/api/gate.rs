@@ -1,6 +1,6 @@
 //! What sits in front of the CORS layer when a scenario misplaces it ([`Placement`]): an
 //! authentication layer that refuses requests without credentials, a router with no
-//! `OPTIONS` routes, or a redirect to https. Their answers never pass through CORS, so they
+//! `OPTIONS` routes, or a trailing-slash redirect. Their answers never pass through CORS, so they
 //! carry no CORS headers — which is exactly why a preflight (never credentialed, never
 //! redirected) then fails in the browser.
 
@@ -20,15 +20,15 @@ use crate::{cookie, session};
 #[derive(Clone)]
 pub struct Gate {
     placement: Placement,
-    /// `https://<the API's host[:port]><the mount's prefix>`, where the https redirect sends
-    /// requests (Django's SecurityMiddleware: `"https://%s%s" % (host, get_full_path())`).
-    https_base: Arc<str>,
+    /// The mount's prefix, which a redirect's `Location` starts with (the requests the gate
+    /// sees have it stripped).
+    prefix: Arc<str>,
 }
 
 impl Gate {
-    /// The gate of the mount at `prefix` on the API at `api_netloc`.
-    pub fn new(placement: Placement, api_netloc: &str, prefix: &str) -> Gate {
-        Gate { placement, https_base: format!("https://{api_netloc}{prefix}").into() }
+    /// The gate of the mount at `prefix`.
+    pub fn new(placement: Placement, prefix: &str) -> Gate {
+        Gate { placement, prefix: prefix.into() }
     }
 }
 
@@ -70,31 +70,36 @@ impl Gate {
     /// The answer of the layer in front of CORS, if it answers this request itself.
     fn answer(&self, req: &Request<Body>) -> Option<Response> {
         match self.placement {
-            Placement::AfterHttpsRedirect => Some(self.https_redirect(req)),
+            Placement::AfterSlashRedirect => self.slash_redirect(req),
             placement => refusal(placement, req).map(IntoResponse::into_response),
         }
     }
 
-    /// Django's `HttpResponsePermanentRedirect`: 301, the https URL, an empty body.
-    fn https_redirect(&self, req: &Request<Body>) -> Response {
-        let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    /// 301 to the same path with its trailing slash (query kept), when that is an endpoint
+    /// and the path is not: what `rewrite ^(.*[^/])$ $1/ permanent;` would answer, empty body.
+    fn slash_redirect(&self, req: &Request<Body>) -> Option<Response> {
+        let path = req.uri().path();
+        let with_slash = format!("{path}/");
+        if path.ends_with('/') || !ENDPOINTS.iter().any(|e| e.path == with_slash) {
+            return None;
+        }
+        let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
         let mut res = Response::new(Body::empty());
         *res.status_mut() = StatusCode::MOVED_PERMANENTLY;
         let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        // A path hyper accepted is visible ASCII, and so is the lab's own origin.
-        if let Ok(location) = HeaderValue::try_from(format!("{}{target}", self.https_base)) {
+        // A path and query hyper accepted are visible ASCII, and so is the lab's prefix.
+        if let Ok(location) = HeaderValue::try_from(format!("{}{with_slash}{query}", self.prefix)) {
             h.insert(header::LOCATION, location);
         }
         h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-        res
+        Some(res)
     }
 }
 
 /// What an authentication layer or a router in front of CORS refuses.
 fn refusal(placement: Placement, req: &Request<Body>) -> Option<ApiError> {
     match placement {
-        Placement::First | Placement::AfterHttpsRedirect => None,
+        Placement::First | Placement::AfterSlashRedirect => None,
         Placement::AfterRouting => (req.method() == Method::OPTIONS).then(|| ApiError::not_found(None)),
         Placement::AfterAuth => {
             let auth = ENDPOINTS.iter().find(|e| e.path == req.uri().path()).map_or(Auth::Anyone, |e| e.auth);

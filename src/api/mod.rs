@@ -3,7 +3,7 @@
 //! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount:
 //! the default `/api/…` or a scenario's `/s/<id>/api/…`) → [`ExchangeLayer`] (records tagged
 //! requests) → [`CdnLayer`] (a shared cache, when the scenario has one) → [`Gate`] (an
-//! authentication layer, router or redirect placed before CORS, when the scenario says so) → [`CorsLayer`] (preflights are answered here) → the route table below
+//! authentication layer, router or slash redirect placed before CORS, when the scenario says so) → [`CorsLayer`] (preflights are answered here) → the route table below
 //! → an extractor or two ([`extract`]: CSRF check, cookies, JSON body) → a thin handler
 //! ([`handlers`]) calling the rule modules with the mount's settings.
 
@@ -159,7 +159,7 @@ impl Api {
         let mount = |prefix: &str, app: App| {
             let app = Arc::new(app);
             let cors = app.cors.clone();
-            let gate = Gate::new(cors.policy().placement, &app.lab.api_origin.netloc(), prefix);
+            let gate = Gate::new(cors.policy().placement, prefix);
             let cdn = CdnLayer::new(app.cdn.clone());
             ExchangeLayer::new(log.clone(), cors.clone(), prefix)
                 .layer(cdn.layer(gate.layer(CorsLayer::new(cors).layer(endpoints(app)))))

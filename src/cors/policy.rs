@@ -89,11 +89,12 @@ pub enum Placement {
     AfterAuth,
     /// After a router with no `OPTIONS` routes: a preflight gets a bare 404.
     AfterRouting,
-    /// After a middleware that sends every plain-http request to https — Django's
-    /// `SecurityMiddleware` with `SECURE_SSL_REDIRECT = True` listed above `CorsMiddleware`,
-    /// or a proxy's `return 301 https://…`: a preflight gets a bare 301, which the browser
-    /// never follows.
-    AfterHttpsRedirect,
+    /// After a layer that redirects a path missing its trailing slash to the path with it
+    /// (an nginx `rewrite … permanent`, an Express slash middleware before `cors()`,
+    /// Werkzeug's strict slashes): a preflight for such a path gets a bare 301, which the
+    /// browser never follows. (Django's `APPEND_SLASH` only turns 404s into redirects, and
+    /// django-cors-headers answers a preflight 200 first.)
+    AfterSlashRedirect,
 }
 
 /// django-cors-headers' default `CORS_ALLOW_METHODS`.

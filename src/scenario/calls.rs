@@ -16,6 +16,8 @@ pub enum PageCall {
     /// `POST /api/token/` with the demo account as JSON, `credentials: 'omit'`: preflighted
     /// for its `Content-Type`.
     Token,
+    /// The same at `/api/token`, the trailing slash forgotten.
+    TokenWithoutSlash,
     /// `GET /api/protected/` with that token as `Authorization: Bearer`, `credentials: 'omit'`.
     Protected,
     /// The same with `credentials: 'include'`, as a page that sends cookies on every call does.
@@ -35,10 +37,11 @@ pub enum PageCall {
 }
 
 /// Every call, for the test that the page's script defines each.
-pub const ALL: [PageCall; 10] = [
+pub const ALL: [PageCall; 11] = [
     PageCall::Hello,
     PageCall::HelloWithoutSlash,
     PageCall::Token,
+    PageCall::TokenWithoutSlash,
     PageCall::Protected,
     PageCall::ProtectedWithCookies,
     PageCall::ProtectedWithBadToken,

@@ -158,11 +158,11 @@ fn cors(layers: &Layers, out: &mut Vec<Finding>) {
             "The CORS layer runs after a router with no OPTIONS routes: every preflight gets a bare 404.",
             "CORS の処理が OPTIONS のルートを持たないルーターの後にあります。プリフライトはすべて素の 404 になります。",
         )),
-        Placement::AfterHttpsRedirect => out.push(finding(
+        Placement::AfterSlashRedirect => out.push(finding(
             "cors.preflight_redirected",
             Info,
-            "An https redirect runs before the CORS layer (SecurityMiddleware with SECURE_SSL_REDIRECT above CorsMiddleware): every plain-http request gets a bare 301, and a browser never follows a redirect for a preflight (PreflightDisallowedRedirect).",
-            "https へのリダイレクトが CORS の処理より前にあります（CorsMiddleware より上の SECURE_SSL_REDIRECT 付き SecurityMiddleware）。平文 http のリクエストはすべて素の 301 になり、ブラウザーはプリフライトのリダイレクトを決してたどりません（PreflightDisallowedRedirect）。",
+            "A trailing-slash redirect runs before the CORS layer: a call to a path without its slash gets a bare 301, and a browser never follows a redirect for a preflight (PreflightDisallowedRedirect).",
+            "末尾のスラッシュを補うリダイレクトが CORS の処理より前にあります。スラッシュのないパスへの呼び出しは素の 301 になり、ブラウザーはプリフライトのリダイレクトを決してたどりません（PreflightDisallowedRedirect）。",
         )),
     }
     if let Some(max_age) = cors.preflight_max_age.filter(|&s| cors.change.is_some() && s > SHORT_MAX_AGE_S) {
