@@ -243,12 +243,14 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
     } else {
         serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     };
+    // An attacker's page looks evil; the page's own calls look like the lab.
+    let colours = if on_page { ("#0d1b2b", "#e8f0fd", "#06101a") } else { ("#2b0d0d", "#fde8e8", "#1a0606") };
     // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
     let config = config.to_string().replace("</", "<\\/");
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{site}: {title}</title>\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:#2b0d0d;color:#fde8e8}}\
-         h1{{font-size:1.4rem}}pre{{white-space:pre-wrap;background:#1a0606;padding:1rem;border-radius:.5rem}}\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:{bg};color:{fg}}}\
+         h1{{font-size:1.4rem}}pre{{white-space:pre-wrap;overflow-wrap:anywhere;background:{panel};padding:1rem;border-radius:.5rem}}\
          .outcome{{font-weight:700;font-size:1.2rem}}</style></head>\
          <body data-outcome=\"running\"><h1>{site}: {title}</h1><p>{steps}</p>\
          <p class=\"outcome\" id=\"outcome\" role=\"status\" aria-live=\"polite\"></p><pre id=\"loot\"></pre>\
@@ -256,6 +258,9 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
          <script type=\"module\" src=\"../assets/{script}.js\"></script></body></html>",
         lang = if ja { "ja" } else { "en" },
         site = escape(site),
+        bg = colours.0,
+        fg = colours.1,
+        panel = colours.2,
         title = escape(title),
         steps = escape(steps),
     )

@@ -9,7 +9,10 @@ import { config, finish } from "./common.js";
 
 async function send(name, spec) {
   const credentials = spec.credentials || "same-origin";
-  const result = { call: name, request: spec.policySwitch ? `${spec.method} ${new URL(urlOf(spec)).pathname}` : `${spec.method} ${spec.path}`, credentials };
+  const url = new URL(urlOf(spec));
+  // The lab's tag is left out; any other query (a URL not preflighted yet) is shown.
+  url.searchParams.delete("lab");
+  const result = { call: name, request: `${spec.method} ${url.pathname}${url.search}`, credentials };
   if (spec.policySwitch && config.against === "default") {
     return { ...result, skipped: "the default mount's policy never changes" };
   }
@@ -33,14 +36,29 @@ for (const name of config.calls) {
 }
 
 const rejected = (r) => "error" in r;
+const ja = config.lang === "ja";
+
+/** One line per call, above the full results: what was sent, what came back. */
+function show(results) {
+  const list = document.createElement("ol");
+  for (const r of results) {
+    const item = document.createElement("li");
+    const got = rejected(r) ? r.error : r.skipped ? (ja ? "省略" : "skipped") : `HTTP ${r.status}`;
+    const mark = config.broken.includes(r.call) ? (ja ? "（シナリオが壊す呼び出し）" : " (the call the scenario breaks)") : "";
+    item.textContent = `${r.request} (credentials: ${r.credentials}) → ${got}${mark}`;
+    list.append(item);
+  }
+  document.getElementById("loot").before(list);
+}
 const unexpected = calls.filter((r) => rejected(r) !== config.broken.includes(r.call));
 const loot = { against: config.against, calls };
 const describe = (r) => (rejected(r) ? `${r.request} → ${r.error}` : `${r.request} → ${r.skipped ? "skipped" : `HTTP ${r.status}`}`);
+show(calls);
 if (unexpected.length === 0) {
   const broken = calls.filter(rejected).map(describe).join("; ");
   finish(true, loot, {
-    en: `the page's own calls failed where the scenario breaks them (${broken}); the others got their answers.`,
-    ja: `シナリオが壊す呼び出しはページ自身のものでも失敗しました（${broken}）。ほかの呼び出しは応答を受け取りました。`,
+    en: `the calls this scenario breaks failed (${broken}), though they came from the page's own origin; the others got their answers.`,
+    ja: `ページ自身のオリジンからなのに、このシナリオが壊す呼び出しは失敗しました（${broken}）。ほかの呼び出しは応答を受け取りました。`,
   });
 } else {
   const list = unexpected.map(describe).join("; ");
