@@ -155,20 +155,22 @@ async fn errors_without_cors_hide_the_real_401_and_404_behind_failed_to_fetch() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn preflight_redirect_is_never_followed_and_the_redirect_of_a_simple_get_is_blocked_too() {
+async fn a_preflight_redirect_is_never_followed_and_a_simple_gets_redirect_is_blocked_too() {
     let lab = TestLab::start().await;
     let b = Browser::start().await;
     let (trap, default) = demonstrate(&lab, &b, "preflight-redirect").await;
 
     assert_eq!(trap.outcome, "succeeded", "{:#?}", trap.loot);
     trap.assert_verdicts_agree_with_chromium(&lab, &lab.page_origin);
-    let preflight = exchanges(&trap, "OPTIONS", "/api/token/");
+    assert_eq!(call(&trap, "hello")["status"], 200);
+    let preflight = exchanges(&trap, "OPTIONS", "/api/token");
     assert_eq!((preflight.len(), &preflight[0]["status"]), (1, &Value::from(301)));
     assert_eq!(verdict(preflight[0])["cors_error"], "PreflightDisallowedRedirect");
-    let hello = exchanges(&trap, "GET", "/api/hello/");
+    let hello = exchanges(&trap, "GET", "/api/hello");
     assert_eq!((hello.len(), &hello[0]["status"]), (1, &Value::from(301)));
     assert_eq!(verdict(hello[0])["cors_error"], "MissingAllowOriginHeader");
-    assert!(trap.network.requests().iter().all(|(_, url, _)| !url.starts_with("https://")), "Chromium followed no redirect");
+    assert!(exchanges(&trap, "POST", "/api/token/").is_empty() && exchanges(&trap, "POST", "/api/token").is_empty(), "the POST was never sent");
+    assert_eq!(exchanges(&trap, "GET", "/api/hello/").len(), 1, "Chromium followed no redirect: only the page's own GET with its slash");
 
     assert_no_trap_on_the_default(&lab, &default);
     b.close().await;
@@ -261,5 +263,117 @@ async fn vary_missing_lets_the_cross_site_attacker_plant_a_copy_that_breaks_the_
     fixed.assert_verdicts_agree_with_chromium(&lab, &lab.page_origin);
     let hello = exchanges(&fixed, "GET", "/api/hello/");
     assert_eq!(hello.iter().map(|e| response_header(e, "x-cache")).collect::<Vec<_>>(), [Some("MISS"), Some("MISS")], "one copy per Origin");
+    b.close().await;
+}
+
+/// Debian's `faketime` (its library is preloaded into Chromium to move Chromium's clock).
+const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/// Chromium, started through a wrapper that moves its clocks (wall and monotonic) by the
+/// offset written in a file, which libfaketime rereads every second; the lab, chromedriver
+/// and this test keep real time.
+struct ShiftedChromium {
+    dir: tempfile::TempDir,
+}
+
+impl ShiftedChromium {
+    fn new() -> ShiftedChromium {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let wrapper = dir.path().join("chromium");
+        let offset = dir.path().join("offset");
+        std::fs::write(&offset, "+0\n").unwrap();
+        let script = format!(
+            "#!/bin/sh\nexport LD_PRELOAD={LIBFAKETIME} FAKETIME_TIMESTAMP_FILE={} FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_RESET=1\nexec /usr/bin/chromium \"$@\"\n",
+            offset.display()
+        );
+        std::fs::write(&wrapper, script).unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ShiftedChromium { dir }
+    }
+
+    fn binary(&self) -> String {
+        self.dir.path().join("chromium").display().to_string()
+    }
+
+    /// Moves Chromium's clock to `seconds` after the start, and waits until it has read it.
+    async fn shift(&self, seconds: u64) {
+        std::fs::write(self.dir.path().join("offset"), format!("+{seconds}\n")).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    }
+}
+
+/// Measures the cap with Chromium's clock moved forward: the preflight answer cached before
+/// the policy change (Max-Age 86400) is still used 7180 s later, and no longer 7230 s later,
+/// when Chromium asks again and gets the narrowed policy. So the cap is 7200 s, not the
+/// 86400 s the API asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's faketime to move Chromium's clock"]
+async fn chromium_keeps_the_old_preflight_answer_for_at_most_7200_s_then_gets_the_new_policy() {
+    assert!(std::path::Path::new(LIBFAKETIME).exists(), "apt-get install faketime");
+    let clock = ShiftedChromium::new();
+    let lab = TestLab::start().await;
+    let b = Browser::start_through(&clock.binary()).await;
+    let visitor = attack::visitor("max-age-cap");
+    b.goto(&format!("{}/", lab.page_origin)).await;
+    let api = format!("{}/s/max-age-outlives-change/api", lab.api_origin);
+    let bearer_call = format!(
+        "const tag = 'lab={visitor}.omit'; \
+         if (!window.token) {{ \
+           const t = await fetch('{api}/token/?' + tag, {{method: 'POST', credentials: 'omit', \
+             headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{username: 'demo', password: 'demo-password'}})}}); \
+           window.token = (await t.json()).access; }} \
+         try {{ const r = await fetch('{api}/protected/?' + tag, {{credentials: 'omit', headers: {{Authorization: 'Bearer ' + window.token}}}}); return r.status; }} \
+         catch (e) {{ return String(e); }}"
+    );
+    let protected = format!("{api}/protected/?lab={visitor}.omit");
+    let mut events = Vec::new();
+    let mut step = async |label: &str| {
+        let got = b.run(&bearer_call).await;
+        let network = b.network().await;
+        let preflighted = network.requests().iter().any(|(m, u, pre)| *pre && m == "OPTIONS" && *u == protected);
+        events.extend(network.events);
+        eprintln!("{label}: {got}, preflight sent: {preflighted}");
+        (got, preflighted)
+    };
+
+    assert_eq!(step("before the change").await, (Value::from(200), true));
+    let page = format!("http://127.0.0.1:{}", lab.page_addr.port());
+    let switch = crate::support::client().post(format!("{page}/scenarios/max-age-outlives-change/change?lab={visitor}")).send().await.unwrap();
+    assert_eq!(switch.status(), reqwest::StatusCode::OK);
+    clock.shift(7180).await;
+    assert_eq!(step("changed, +7180 s").await, (Value::from(200), false), "still the cached answer");
+    clock.shift(7230).await;
+    assert_eq!(step("changed, +7230 s").await, (Value::from("TypeError: Failed to fetch"), true), "asked again: refused");
+
+    // Per fetch, in order: Chromium's CORS error (reported on the request a failed preflight
+    // was for) and corslab's (a blocked preflight stands for its request). The same URL
+    // passes and then fails, so the check goes by order, not by URL.
+    let network = crate::support::browser::Network { events };
+    let ids: Vec<&Value> = network
+        .events
+        .iter()
+        .filter(|e| e["method"] == "Network.requestWillBeSent" && e["params"]["request"]["url"] == protected.as_str())
+        .filter(|e| e["params"]["initiator"]["type"] != "preflight")
+        .map(|e| &e["params"]["requestId"])
+        .collect();
+    let chromium: Vec<Option<&str>> = ids
+        .iter()
+        .map(|id| {
+            let failed = network.events.iter().find(|e| e["method"] == "Network.loadingFailed" && e["params"]["requestId"] == **id);
+            failed.and_then(|e| e["params"]["corsErrorStatus"]["corsError"].as_str())
+        })
+        .collect();
+    let page_feed: Value = crate::support::client().get(format!("{page}/exchanges?lab={visitor}")).send().await.unwrap().json().await.unwrap();
+    let ours: Vec<Option<&str>> = page_feed["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["url"].as_str().is_some_and(|u| u.contains("/api/protected/")))
+        .filter(|e| e["browser"]["kind"] == "request" || verdict(e)["outcome"] == "blocked")
+        .map(|e| verdict(e)["cors_error"].as_str())
+        .collect();
+    assert_eq!(chromium, [None, None, Some("HeaderDisallowedByPreflightResponse")]);
+    assert_eq!(ours, chromium, "corslab's verdict on each fetch is Chromium's");
     b.close().await;
 }
