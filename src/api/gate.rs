@@ -1,8 +1,8 @@
 //! What sits in front of the CORS layer when a scenario misplaces it ([`Placement`]): an
 //! authentication layer that refuses requests without credentials, a router with no
-//! `OPTIONS` routes, or a trailing-slash redirect. Their answers never pass through CORS, so they
-//! carry no CORS headers — which is exactly why a preflight (never credentialed, never
-//! redirected) then fails in the browser.
+//! `OPTIONS` routes, or a trailing-slash redirect. Their answers never pass through CORS,
+//! so they carry no CORS headers — which is exactly why a preflight (never credentialed,
+//! never redirected) then fails in the browser.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};

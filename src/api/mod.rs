@@ -3,7 +3,8 @@
 //! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount:
 //! the default `/api/…` or a scenario's `/s/<id>/api/…`) → [`ExchangeLayer`] (records tagged
 //! requests) → [`CdnLayer`] (a shared cache, when the scenario has one) → [`Gate`] (an
-//! authentication layer, router or slash redirect placed before CORS, when the scenario says so) → [`CorsLayer`] (preflights are answered here) → the route table below
+//! authentication layer, router or slash redirect placed before CORS, when the scenario
+//! says so) → [`CorsLayer`] (preflights are answered here) → the route table below
 //! → an extractor or two ([`extract`]: CSRF check, cookies, JSON body) → a thin handler
 //! ([`handlers`]) calling the rule modules with the mount's settings.
 
