@@ -20,6 +20,11 @@
 //!
 //! A forgery (a form post, a navigation) is blind: the attacker never sees the answer. Its
 //! exploit page asks corslab's [`referee`] instead, and says so.
+//!
+//! The page origin runs the same router for the scenarios shown through the page's own
+//! calls ([`AttackerSite::Page`], under [`scenario::DEMOS`]): a trap's demonstration, or what
+//! the page gets after a cache-poisoning attack. Paths in its exploit pages are relative, so
+//! they work wherever the router is mounted.
 
 mod log;
 mod referee;
@@ -42,7 +47,7 @@ use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 8] = [
+const SCRIPTS: [(&str, &str); 11] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
     ("null_origin_read.js", include_str!("../assets/attacker/null_origin_read.js")),
@@ -51,6 +56,9 @@ const SCRIPTS: [(&str, &str); 8] = [
     ("form_post.js", include_str!("../assets/attacker/form_post.js")),
     ("top_level_get.js", include_str!("../assets/attacker/top_level_get.js")),
     ("text_plain_json.js", include_str!("../assets/attacker/text_plain_json.js")),
+    ("calls.js", include_str!("../assets/attacker/calls.js")),
+    ("page_calls.js", include_str!("../assets/attacker/page_calls.js")),
+    ("cache_poisoning.js", include_str!("../assets/attacker/cache_poisoning.js")),
 ];
 
 /// The longest `to` the redirect hop takes: an API URL with its query.
@@ -82,10 +90,18 @@ struct Attacker {
     frame_csp: HeaderValue,
 }
 
-/// The router of the attacker playing `site`, for these catalogue entries; `exchanges` is
-/// the lab's exchange log, for the referee.
+/// The router of the attacker playing `site`, for these catalogue entries (for
+/// [`AttackerSite::Page`], the page's own side of every scenario shown through its calls);
+/// `exchanges` is the lab's exchange log, for the referee.
 pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, exchanges: Arc<ExchangeLog>) -> Router {
-    let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
+    let entries: Vec<Entry> = entries
+        .iter()
+        .filter(|e| match site {
+            AttackerSite::Page => e.attack.has_page_calls(),
+            _ => e.attack.from == site && e.attack.kind != AttackKind::None,
+        })
+        .cloned()
+        .collect();
     // The exploit talks to the API and to its own server only (and, for the kinds that need
     // it, to the redirect hop on the other attacker origin); forms post to the API.
     let csp = |hop: Option<&Origin>| {
@@ -101,7 +117,7 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, excha
     let attacker = Arc::new(Attacker {
         index: index(site, &entries),
         csp: csp(None),
-        hop_csp: csp(Some(other_attacker(site, origins))),
+        hop_csp: csp(other_attacker(site, origins)),
         frame_csp: HeaderValue::try_from(frame_csp).expect("origins are ASCII"),
         site,
         origins: origins.clone(),
@@ -151,10 +167,11 @@ async fn record(
 }
 
 /// The attacker origin that is not `site`'s: where `site`'s exploits find the redirect hop.
-fn other_attacker(site: AttackerSite, origins: &LabOrigins) -> &Origin {
+fn other_attacker(site: AttackerSite, origins: &LabOrigins) -> Option<&Origin> {
     match site {
-        AttackerSite::SameSite => &origins.cross_site_attacker,
-        AttackerSite::CrossSite => &origins.same_site_attacker,
+        AttackerSite::SameSite => Some(&origins.cross_site_attacker),
+        AttackerSite::CrossSite => Some(&origins.same_site_attacker),
+        AttackerSite::Page => None,
     }
 }
 
@@ -338,8 +355,10 @@ fn index(site: AttackerSite, entries: &[Entry]) -> String {
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>corslab — {en}</title>\
          <h1>{en} <span lang=\"ja\">/ {ja}</span></h1><ul>"
     );
+    // The page origin serves this index at `/demo` (no trailing slash), an attacker at `/`.
+    let base = if site == AttackerSite::Page { format!("{}/", scenario::DEMOS) } else { "/".to_owned() };
     for e in entries {
-        let _ = write!(html, "<li><a href=\"/{id}/\">{id}</a> — {title}</li>", id = e.id, title = escape(&e.title.en));
+        let _ = write!(html, "<li><a href=\"{base}{id}/\">{id}</a> — {title}</li>", id = e.id, title = escape(&e.title.en));
     }
     html.push_str("</ul></html>");
     html
@@ -349,6 +368,7 @@ fn site_name(site: AttackerSite) -> (&'static str, &'static str) {
     match site {
         AttackerSite::SameSite => ("Same-site attacker", "同一サイトの攻撃者"),
         AttackerSite::CrossSite => ("Cross-site attacker", "クロスサイトの攻撃者"),
+        AttackerSite::Page => ("The lab page's own calls", "ラボのページ自身の呼び出し"),
     }
 }
 
@@ -356,24 +376,32 @@ fn site_name(site: AttackerSite) -> (&'static str, &'static str) {
 fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
     let entry = visit.entry;
     let mount = if visit.against_default { String::new() } else { scenario::prefix(&entry.id) };
+    // Where an attack that harms the page shows what the page then gets.
+    let on_page = attacker.site == AttackerSite::Page;
+    let page_view = (!on_page && entry.attack.has_page_calls()).then(|| format!("{}{}/{}/", attacker.origins.page, scenario::DEMOS, entry.id));
     let mut config = serde_json::json!({
         "id": entry.id,
         "kind": entry.attack.kind,
+        "site": attacker.site,
         "api": format!("{}{mount}", attacker.origins.api),
         "against": if visit.against_default { "default" } else { "scenario" },
         "lab": visit.visitor,
         "lang": if visit.ja { "ja" } else { "en" },
         "account": { "username": ACCOUNT.username, "password": ACCOUNT.password },
+        "calls": entry.attack.calls,
+        "broken": entry.attack.broken,
+        "page_view": page_view,
     });
-    if uses_hop(entry.attack.kind) {
-        config["hop"] = format!("{}/hop", other_attacker(attacker.site, &attacker.origins)).into();
+    if let Some(other) = other_attacker(attacker.site, &attacker.origins).filter(|_| uses_hop(entry.attack.kind)) {
+        config["hop"] = format!("{other}/hop").into();
     }
     // `</` cannot appear in JSON strings the lab writes, but escape it anyway: this is HTML.
     config.to_string().replace("</", "<\\/")
 }
 
-/// The exploit for `visit.entry`: a page that explains itself and loads its kind's script,
-/// which reads its configuration from the page (no inline script: the CSP forbids it).
+/// The exploit for `visit.entry`: a page that explains itself and loads its kind's script (on
+/// the page origin, the page's calls), which reads its configuration from the page (no
+/// inline script: the CSP forbids it).
 fn exploit_page(attacker: &Attacker, visit: &Visit<'_>) -> String {
     let (entry, ja) = (visit.entry, visit.ja);
     let (site_en, site_ja) = site_name(attacker.site);
@@ -382,18 +410,28 @@ fn exploit_page(attacker: &Attacker, visit: &Visit<'_>) -> String {
     } else {
         (&entry.title.en, &entry.attack.steps.en, site_en)
     };
-    let kind = serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let on_page = attacker.site == AttackerSite::Page;
+    let script = if on_page {
+        "page_calls".to_owned()
+    } else {
+        serde_json::to_value(entry.attack.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    };
+    // An attacker's page looks evil; the page's own calls look like the lab.
+    let colours = if on_page { ("#0d1b2b", "#e8f0fd", "#06101a") } else { ("#2b0d0d", "#fde8e8", "#1a0606") };
     let config = config_json(attacker, visit);
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{site}: {title}</title>\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:#2b0d0d;color:#fde8e8}}\
-         h1{{font-size:1.4rem}}pre{{white-space:pre-wrap;background:#1a0606;padding:1rem;border-radius:.5rem}}\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;background:{bg};color:{fg}}}\
+         h1{{font-size:1.4rem}}pre{{white-space:pre-wrap;overflow-wrap:anywhere;background:{panel};padding:1rem;border-radius:.5rem}}\
          .outcome{{font-weight:700;font-size:1.2rem}}</style></head>\
          <body data-outcome=\"running\"><h1>{site}: {title}</h1><p>{steps}</p>\
          <p class=\"outcome\" id=\"outcome\" role=\"status\" aria-live=\"polite\"></p><pre id=\"loot\"></pre>\
          <script type=\"application/json\" id=\"config\">{config}</script>\
-         <script type=\"module\" src=\"/assets/{kind}.js\"></script></body></html>",
+         <script type=\"module\" src=\"../assets/{script}.js\"></script></body></html>",
         lang = if ja { "ja" } else { "en" },
+        bg = colours.0,
+        fg = colours.1,
+        panel = colours.2,
         site = escape(site),
         title = escape(title),
         steps = escape(steps),

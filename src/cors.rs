@@ -25,10 +25,16 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use serde::Serialize;
 
+mod change;
 mod policy;
 
-pub use policy::{ARTICLE_EXPOSE_HEADERS, CorsPolicy, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, OriginRule, Placement};
+pub use policy::{
+    ARTICLE_EXPOSE_HEADERS, CorsPolicy, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, OriginRule, Placement, PolicyChange,
+};
+use change::Changed;
 use policy::{Match, Matcher};
+
+use crate::exchange::Tag;
 
 /// How the policy judged the request's `Origin`; the exchange log shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -62,6 +68,8 @@ pub struct Decision {
     /// The request method was `OPTIONS` (preflight or not): django-cors-headers then also
     /// sends the allow-methods/headers/max-age headers.
     options: bool,
+    /// The policy's [`PolicyChange`] is deployed for this request's visitor.
+    changed: bool,
 }
 
 /// A policy compiled into header values, so each response costs a few clones.
@@ -75,6 +83,7 @@ pub struct Cors {
     allow_headers: HeaderValue,
     expose_headers: Option<HeaderValue>,
     max_age: Option<HeaderValue>,
+    changed: Option<Changed>,
 }
 
 const ORIGIN_VARY: HeaderValue = HeaderValue::from_static("origin");
@@ -97,6 +106,7 @@ impl Cors {
                 Some(join(&policy.expose_headers)?)
             },
             max_age: policy.preflight_max_age.filter(|&s| s > 0).map(HeaderValue::from),
+            changed: policy.change.as_ref().map(|c| Changed::new(c, join)).transpose()?,
             matcher: Matcher::new(&policy.origins, policy.allow_credentials).map_err(|e| format!("scenario '{name}': {e}"))?,
             name: name.into(),
             policy,
@@ -114,7 +124,7 @@ impl Cors {
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision {
         let options = method == Method::OPTIONS;
         if self.matcher.is_off() {
-            return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options };
+            return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options, changed: false };
         }
         let preflight = options && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
         let (origin, allow_origin) = match request_origin(headers) {
@@ -134,7 +144,21 @@ impl Cors {
                 }
             },
         };
-        Decision { preflight, origin, allow_origin, options }
+        Decision { preflight, origin, allow_origin, options, changed: false }
+    }
+
+    /// Deploys the policy's [`PolicyChange`] for `visitor` (`true`) or takes it back; a
+    /// policy without one has nothing to deploy.
+    pub fn set_changed(&self, visitor: &str, deployed: bool) {
+        if let Some(changed) = &self.changed {
+            changed.set(visitor, deployed, std::time::Instant::now());
+        }
+    }
+
+    /// Whether the policy's change is deployed for the visitor a request is tagged with.
+    pub fn is_changed_for(&self, query: Option<&str>) -> bool {
+        let Some(changed) = &self.changed else { return false };
+        Tag::from_query(query).is_some_and(|t| changed.is_deployed(t.visitor, std::time::Instant::now()))
     }
 
     /// Whether this layer answers the preflight itself (rather than letting it through to
@@ -171,8 +195,12 @@ impl Cors {
             headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
         }
         if decision.options {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, self.allow_headers.clone());
-            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, self.allow_methods.clone());
+            let (allow_headers, allow_methods) = match &self.changed {
+                Some(c) if decision.changed => (&c.allow_headers, &c.allow_methods),
+                _ => (&self.allow_headers, &self.allow_methods),
+            };
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow_methods.clone());
             if let Some(max_age) = &self.max_age {
                 headers.insert(header::ACCESS_CONTROL_MAX_AGE, max_age.clone());
             }
@@ -251,7 +279,8 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let decision = self.cors.decide(req.method(), req.headers());
+        let mut decision = self.cors.decide(req.method(), req.headers());
+        decision.changed = decision.options && self.cors.is_changed_for(req.uri().query());
         let state = if decision.preflight && self.cors.answers_preflights() {
             State::Preflight
         } else {

@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cdn::CdnSettings;
 use crate::cookie::CookieSettings;
 use crate::cors::CorsPolicy;
 use crate::csrf::CsrfSettings;
@@ -19,8 +20,10 @@ use crate::jwt::JwtVerifier;
 use crate::origin::Origin;
 use crate::session::SessionSettings;
 
+pub mod calls;
 pub mod catalogue;
 pub mod lint;
+pub mod switch;
 
 /// Every layer's settings for one API mount.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +34,8 @@ pub struct Layers {
     pub cookies: CookieSettings,
     pub sessions: SessionSettings,
     pub jwt: JwtVerifier,
+    /// A shared cache (a CDN) in front of the mount; none for the article.
+    pub cdn: Option<CdnSettings>,
 }
 
 /// The lab's own origins, which scenarios are written against.
@@ -53,6 +58,10 @@ pub fn prefix(id: &str) -> String {
 /// The id of the scenario the default mount runs: the article's settings.
 pub const ARTICLE: &str = "article";
 
+/// Where the page origin serves the demonstrations of the scenarios that show themselves
+/// through the page's own calls ([`catalogue::Attack::calls`]), at `<DEMOS>/<id>/`.
+pub const DEMOS: &str = "/demo";
+
 /// The API before anyone installed django-cors-headers, also mounted at its old path.
 pub const WITHOUT_CORS: &str = "without-cors";
 
@@ -70,6 +79,7 @@ impl Layers {
             cookies,
             sessions: SessionSettings::DJANGO,
             jwt: JwtVerifier::Strict,
+            cdn: None,
         }
     }
 }
@@ -89,13 +99,14 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
     let listed: Vec<Listed<'_>> = entries
         .iter()
         .map(|entry| {
-            let attacker = match entry.attack.from {
-                catalogue::AttackerSite::SameSite => &origins.same_site_attacker,
-                catalogue::AttackerSite::CrossSite => &origins.cross_site_attacker,
+            let exploit = match entry.attack.from {
+                catalogue::AttackerSite::SameSite => format!("{}/{}/", origins.same_site_attacker, entry.id),
+                catalogue::AttackerSite::CrossSite => format!("{}/{}/", origins.cross_site_attacker, entry.id),
+                catalogue::AttackerSite::Page => format!("{}{DEMOS}/{}/", origins.page, entry.id),
             };
             Listed {
                 api: format!("{}{}", origins.api, prefix(&entry.id)),
-                exploit: format!("{attacker}/{}/", entry.id),
+                exploit,
                 lint: lint::lint(&entry.layers, origins),
                 entry,
             }

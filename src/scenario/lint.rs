@@ -46,6 +46,10 @@ pub fn lint(layers: &Layers, origins: &LabOrigins) -> Vec<Finding> {
     out
 }
 
+/// A max-age short enough that a narrowed policy takes effect soon (Chromium's cap before
+/// version 76).
+const SHORT_MAX_AGE_S: u32 = 600;
+
 fn cors(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
     use Severity::*;
     let cors = &layers.cors;
@@ -136,9 +140,9 @@ fn cors(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
     if cors.allow_headers.iter().any(|h| h == "*") {
         out.push(finding(
             "cors.allow_headers_wildcard",
-            Medium,
-            "Access-Control-Allow-Headers: * is relied on: with credentials it is the literal name `*`, and the Fetch Standard never lets it cover Authorization (Chromium 156 does, other browsers follow the standard).",
-            "Access-Control-Allow-Headers: * に頼っています。資格情報付きでは `*` という名前そのものの意味になり、Fetch Standard では Authorization を含みません（Chromium 156 は含めますが、ほかのブラウザーは標準どおりです）。",
+            Info,
+            "Access-Control-Allow-Headers: * is relied on: with credentials it is only the literal name `*`, so every credentialed call that sends a header fails its preflight; without credentials the Fetch Standard never lets it cover Authorization, and a Bearer call works only because Chromium 156 still lets it through (a departure browsers mean to drop).",
+            "Access-Control-Allow-Headers: * に頼っています。資格情報付きでは `*` という名前そのものでしかないため、ヘッダーを送る資格情報付きの呼び出しはすべてプリフライトで失敗します。資格情報なしでも Fetch Standard では `*` は Authorization を含まず、Bearer の呼び出しが通るのは Chromium 156 がまだ通しているから（ブラウザーがやめる予定の逸脱）にすぎません。",
         ));
     }
     let star = matches!(cors.origins, OriginRule::AllowAll | OriginRule::Wildcard);
@@ -171,6 +175,21 @@ fn cors(layers: &Layers, origins: &LabOrigins, out: &mut Vec<Finding>) {
             "The CORS layer runs after a router with no OPTIONS routes: every preflight gets a bare 404.",
             "CORS の処理が OPTIONS のルートを持たないルーターの後にあります。プリフライトはすべて素の 404 になります。",
         )),
+        Placement::AfterSlashRedirect => out.push(finding(
+            "cors.preflight_redirected",
+            Info,
+            "A trailing-slash redirect runs before the CORS layer: a call to a path without its slash gets a bare 301, and a browser never follows a redirect for a preflight (PreflightDisallowedRedirect).",
+            "末尾のスラッシュを補うリダイレクトが CORS の処理より前にあります。スラッシュのないパスへの呼び出しは素の 301 になり、ブラウザーはプリフライトのリダイレクトを決してたどりません（PreflightDisallowedRedirect）。",
+        )),
+    }
+    if let Some(max_age) = cors.preflight_max_age.filter(|&s| cors.change.is_some() && s > SHORT_MAX_AGE_S) {
+        let (chromium, firefox) = (max_age.min(7_200), max_age.min(86_400));
+        out.push(finding(
+            "cors.max_age_outlives_change",
+            Low,
+            format!("Access-Control-Max-Age is {max_age} s and the allowed methods or headers are narrowed later: a browser that cached the preflight keeps the old answer and sends what it allowed, without asking, for up to {chromium} s in Chromium (it caps the value at 7200 s) and {firefox} s in Firefox (86400 s)."),
+            format!("Access-Control-Max-Age が {max_age} 秒で、許可するメソッドやヘッダーを後から狭めています。プリフライトをキャッシュしたブラウザーは古い答えを使い続け、尋ね直さずに許されていたものを送ります。Chromium では最長 {chromium} 秒（値を 7200 秒で打ち切ります）、Firefox では {firefox} 秒（86400 秒）です。"),
+        ));
     }
     if !cors.on_errors {
         out.push(finding(

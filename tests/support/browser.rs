@@ -33,16 +33,22 @@ impl Browser {
     /// A fresh profile whose preferred language is `lang` (e.g. `ja`).
     pub async fn start_in(lang: &str) -> Browser {
         let turn = ONE_AT_A_TIME.acquire().await.unwrap();
-        Browser::launch(lang, Some(turn)).await
+        Browser::launch(lang, Some(turn), CHROMIUM).await
+    }
+
+    /// Chromium started through `binary`, a wrapper that runs it (e.g. under libfaketime).
+    pub async fn start_through(binary: &str) -> Browser {
+        let turn = ONE_AT_A_TIME.acquire().await.unwrap();
+        Browser::launch("en-US", Some(turn), binary).await
     }
 
     /// Two independent browsers (separate Chromium processes and profiles) at once.
     pub async fn pair() -> (Browser, Browser) {
         let turn = ONE_AT_A_TIME.acquire().await.unwrap();
-        (Browser::launch("en-US", Some(turn)).await, Browser::launch("en-US", None).await)
+        (Browser::launch("en-US", Some(turn), CHROMIUM).await, Browser::launch("en-US", None, CHROMIUM).await)
     }
 
-    async fn launch(lang: &str, turn: Option<tokio::sync::SemaphorePermit<'static>>) -> Browser {
+    async fn launch(lang: &str, turn: Option<tokio::sync::SemaphorePermit<'static>>, binary: &str) -> Browser {
         for tool in [CHROMIUM, CHROMEDRIVER] {
             assert!(
                 std::path::Path::new(tool).exists(),
@@ -64,7 +70,7 @@ impl Browser {
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": binary,
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
