@@ -1,8 +1,11 @@
 //! The lab page (SPEC §3): static HTML, CSS and JavaScript embedded in the binary, served on
-//! the page origin. No CDN, no build step; it works offline.
+//! the page origin, plus the small endpoints through which the page asks the server's rules
+//! instead of re-implementing them ([`explain`]). No CDN, no build step; it works offline.
 //!
 //! With `--page-dir` the files are read from that directory on every request instead, so the
 //! page can be edited without rebuilding the binary.
+
+mod explain;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -14,6 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+
+pub use explain::PageRules;
 
 use crate::origin::Origin;
 
@@ -61,8 +66,8 @@ struct Page {
 }
 
 /// The page's router; `scenarios` is the `GET /scenarios.json` document
-/// ([`crate::scenario::listing`]).
-pub fn router(api_origin: &Origin, dir: Option<PathBuf>, scenarios: String) -> Router {
+/// ([`crate::scenario::listing`]), `rules` what the explaining endpoints consult.
+pub fn router(api_origin: &Origin, dir: Option<PathBuf>, scenarios: String, rules: PageRules) -> Router {
     // Only the page's own files, its exchange feed, and fetches to the API: an injected
     // script could not load code from elsewhere or send data anywhere else.
     let csp = HeaderValue::try_from(format!(
@@ -78,6 +83,7 @@ pub fn router(api_origin: &Origin, dir: Option<PathBuf>, scenarios: String) -> R
         .route("/scenarios.json", get(move || async move { crate::api::json_bytes(StatusCode::OK, scenarios) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found\n") })
         .with_state(page)
+        .merge(explain::router(rules))
 }
 
 async fn serve(page: Arc<Page>, asset: &'static Asset) -> Response {

@@ -135,6 +135,15 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         App::new(lab.clone(), id, scope, layers, secret).map_err(StartError)
     };
     let default = compile(scenarios::ARTICLE, "", &article, &jwt_secret)?;
+    let page_rules = page::PageRules {
+        api_origin: api_origin.clone(),
+        page_origin: page_origin.clone(),
+        cors: default.cors.clone(),
+        trusted: default.trusted.clone(),
+        allowed_origins: allowed,
+        trusted_origins: trusted,
+        cookies: config.cookies.clone(),
+    };
     let mut mounts = Vec::with_capacity(entries.len());
     let mut aliases = Vec::new();
     for entry in &entries {
@@ -158,7 +167,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         stopped.clone(),
     );
     let listing = scenarios::listing(&entries, &origins);
-    let page_router = page::router(&api_origin, config.page_dir.clone(), listing).merge(feed);
+    let page_router = page::router(&api_origin, config.page_dir.clone(), listing, page_rules).merge(feed);
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));

@@ -1009,3 +1009,39 @@ async fn the_page_is_served_with_the_api_origin_and_a_strict_csp() {
     }
     assert_eq!(client().get(format!("{page}/nope")).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn the_page_origin_answers_with_the_servers_own_rules() {
+    let lab = TestLab::start().await;
+    let page = format!("http://127.0.0.1:{}", lab.page_addr.port());
+    let get = |path: String| {
+        let url = format!("{page}{path}");
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, origins) = get(format!("/origins.json?page={}", lab.page_origin)).await;
+    assert_eq!((status, &origins["relation"], &origins["cors"]["allowed"], &origins["fix"]), (200, &json!("same_site"), &json!(true), &Value::Null));
+    let (status, origins) = get("/origins.json?page=http://127.0.0.1:8000".into()).await;
+    assert_eq!((status, &origins["relation"], &origins["cors"]["allowed"]), (200, &json!("cross_site"), &json!(false)));
+    assert_eq!(origins["fix"]["open"], format!("{}/", lab.page_origin));
+    let (status, refused) = get("/origins.json?page=127.0.0.1:8000".into()).await;
+    assert_eq!((status, &refused["code"]), (400, &json!("invalid_query")), "{refused}");
+
+    let (status, table) = get("/endpoints.json".into()).await;
+    assert_eq!(status, 200);
+    let protected = table["endpoints"].as_array().unwrap().iter().find(|e| e["path"] == "/api/protected/").unwrap();
+    assert_eq!((&protected["methods"], &protected["auth"]), (&json!(["GET", "HEAD", "OPTIONS"]), &json!("bearer")));
+    assert_eq!(table["aliases"], json!(["/without-cors"]));
+
+    let explain = |body: String| {
+        let url = format!("{page}/csrf/explain");
+        async move { client().post(url).body(body).send().await.unwrap() }
+    };
+    let (cookie, token) = csrf_pair(&lab).await;
+    let answer: Value = explain(json!({"token": token, "cookie": cookie}).to_string()).await.json().await.unwrap();
+    assert_eq!((&answer["mask"], &answer["secret"], &answer["check"]["passes"]), (&json!(token[..32]), &json!(cookie), &json!(true)));
+    assert_eq!(explain("{".into()).await.status(), 400);
+    assert_eq!(explain("x".repeat(5000)).await.status(), 413);
+}

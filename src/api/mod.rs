@@ -101,8 +101,9 @@ struct Endpoint {
 
 /// What an endpoint authenticates with (an authentication layer in front refuses requests
 /// that carry none; see [`gate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Auth {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
     Anyone,
     Bearer,
     Session,
@@ -130,6 +131,20 @@ static ENDPOINTS: [Endpoint; 9] = [
     },
     Endpoint { path: "/api/logout/", allow: "POST, OPTIONS", auth: Auth::Anyone, methods: || post(handlers::logout) },
 ];
+
+/// One row of the route table as the lab page lists it (`GET /endpoints.json`).
+#[derive(Debug, Serialize)]
+pub struct EndpointInfo {
+    pub path: &'static str,
+    /// The methods the view answers, in its `Allow` order.
+    pub methods: Vec<&'static str>,
+    pub auth: Auth,
+}
+
+/// The route table, described: what the page builds its experiment cards on.
+pub fn describe() -> Vec<EndpointInfo> {
+    ENDPOINTS.iter().map(|e| EndpointInfo { path: e.path, methods: e.allow.split(", ").collect(), auth: e.auth }).collect()
+}
 
 /// One mount of the route table: its exchange log recorder outside, then the gate, then its
 /// CORS layer.
