@@ -1002,12 +1002,15 @@ async fn the_page_is_served_with_the_api_origin_and_a_strict_csp() {
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("content=\"{}\"", lab.api_origin)));
     assert!(!html.contains("{{API_ORIGIN}}"));
-    for asset in ["/messages.js", "/app.js", "/style.css"] {
+    assert!(html.contains(r#"<script type="module" src="/js/main.js">"#));
+    for (asset, kind) in [("/js/main.js", "text/javascript"), ("/js/messages.js", "text/javascript"), ("/style.css", "text/css")] {
         let r = client().get(format!("{page}{asset}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{asset}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(kind), "modules run only as JavaScript: {asset}");
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     }
     assert_eq!(client().get(format!("{page}/nope")).send().await.unwrap().status(), 404);
+    assert_eq!(client().get(format!("{page}/js/nope.js")).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test]
