@@ -128,7 +128,7 @@ async fn origins(State(rules): State<Arc<PageRules>>, query: Result<Query<Origin
 fn report(rules: &PageRules, page: &Origin) -> OriginsReport {
     let (page_text, api_text) = (page.to_string(), rules.api_origin.to_string());
     let origin_check = cors_check(&rules.cors, &page_text);
-    let cors_allowed = matches!(origin_check, OriginCheck::Allowed | OriginCheck::AllowedByAllowAll | OriginCheck::Reflected);
+    let cors_allowed = gets_allow_headers(origin_check);
     let csrf_trusted = rules.trusted.trusts(&page_text);
     let cookies = &rules.cookies;
     let session = verdict::cookie_outcome(
@@ -138,7 +138,7 @@ fn report(rules: &PageRules, page: &Origin) -> OriginsReport {
         CookieAttributes { same_site: cookies.same_site, secure: cookies.secure, http_only: cookies.http_only },
     );
     let fix = (!cors_allowed || !csrf_trusted).then(|| Fix {
-        open: (rules.page_origin != *page && cors_check(&rules.cors, &rules.page_origin.to_string()) != OriginCheck::NotAllowed)
+        open: (rules.page_origin != *page && gets_allow_headers(cors_check(&rules.cors, &rules.page_origin.to_string())))
             .then(|| format!("{}/", rules.page_origin)),
         flags: fix_flags(rules, page, cors_allowed, csrf_trusted),
     });
@@ -165,6 +165,11 @@ fn cors_check(cors: &Cors, origin: &str) -> OriginCheck {
         headers.insert(header::ORIGIN, value);
     }
     cors.decide(&Method::GET, &headers).origin
+}
+
+/// Whether the responses to that origin carry `Access-Control-Allow-Origin`.
+fn gets_allow_headers(check: OriginCheck) -> bool {
+    matches!(check, OriginCheck::Allowed | OriginCheck::AllowedByAllowAll | OriginCheck::Reflected)
 }
 
 /// Same site is exactly what decides whether a `SameSite=Strict` cookie goes along, so the

@@ -11,7 +11,8 @@ import { setRichText, t } from "./i18n.js";
 const notices = new Map(); // card id → { key, vars } | null
 const tocEntries = []; // { id, keys, progress }
 
-/** The cards, drawn into `container`; returns the experiments by key, each knowing its card. */
+/** The cards, drawn into `container`, checked against `routes` (path → route, or null when
+ *  the table is unknown); returns the experiments by key, each knowing its card. */
 export function renderCards(cards, routes, container) {
   const experiments = new Map();
   for (const card of cards) {
@@ -93,8 +94,9 @@ function renderButton(experiment, routes) {
   button.type = "button";
   button.id = experiment.key + "-btn";
   button.dataset.experiment = experiment.key;
-  const route = routes.get(experiment.endpoint);
-  if (!route || !route.methods.includes(experiment.method)) {
+  // Without the table (it could not be loaded) there is nothing to check against.
+  const route = routes ? routes.get(experiment.endpoint) : null;
+  if (routes && (!route || !route.methods.includes(experiment.method))) {
     console.error("corslab: the API has no " + experiment.method + " " + experiment.endpoint + " for experiment " + experiment.key);
   }
   const request = makeEl("span", "btn-request", experiment.method + " " + (experiment.mount || "") + experiment.endpoint);

@@ -28,7 +28,7 @@ async function init() {
   setLanguage(initialLanguage(), false);
 
   const [table, catalogue] = await Promise.all([getJson("/endpoints.json"), getJson("/scenarios.json")]);
-  const routes = new Map((table ? table.endpoints : []).map((e) => [e.path, e]));
+  const routes = table ? new Map(table.endpoints.map((e) => [e.path, e])) : null;
   const experiments = renderCards(CARDS, routes, byId("cards"));
   const composer = mountComposer(composerPaths(table));
   experiments.set(composer.key, composer);
