@@ -94,6 +94,29 @@ impl Secret {
     }
 }
 
+/// A token taken apart as Django reads it, for the lab page to show (`POST /csrf/explain`):
+/// a masked token's mask and cipher halves and the secret they give; a raw 32-character
+/// secret has neither half and is its own secret.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TokenParts<'a> {
+    pub mask: Option<&'a str>,
+    pub cipher: Option<&'a str>,
+    pub secret: Secret,
+}
+
+/// `token` checked and unmasked exactly as [`check`] reads the `X-CSRFToken` header.
+pub fn take_apart(token: &str) -> Result<TokenParts<'_>, FormatError> {
+    check_format(token.as_bytes())?;
+    let (mask, cipher) = match token.len() {
+        TOKEN_LENGTH => {
+            let (mask, cipher) = token.split_at(SECRET_LENGTH);
+            (Some(mask), Some(cipher))
+        }
+        _ => (None, None),
+    };
+    Ok(TokenParts { mask, cipher, secret: Secret::from_checked_token(token.as_bytes()) })
+}
+
 fn index(c: u8) -> usize {
     // Only called on bytes that passed `check_format` or came from ALLOWED_CHARS.
     ALLOWED_CHARS.iter().position(|&a| a == c).unwrap_or(0)
@@ -289,6 +312,13 @@ impl TrustedOrigins {
             trusted_netlocs: trusted.iter().filter_map(|t| t.parse::<Origin>().ok()).map(|o| o.netloc()).collect(),
         }
     }
+
+    /// Whether an `Origin` header with this value passes the first check: the API's own
+    /// origin or a trusted one, compared as exact strings (a browser always serializes an
+    /// origin the same way).
+    pub fn trusts(&self, origin: &str) -> bool {
+        origin == self.own || self.trusted.iter().any(|t| t == origin)
+    }
 }
 
 /// What the check reads from an unsafe request. Header values are raw bytes: Django sees
@@ -310,9 +340,8 @@ fn latin1(bytes: &[u8]) -> String {
 /// compared with that one secret instead of the browser's cookie ([`SecretScope::Shared`]).
 pub fn check(trust: &TrustedOrigins, req: &UnsafeRequest<'_>, shared: Option<&Secret>) -> Result<(), Rejection> {
     if let Some(origin) = req.origin {
-        // An exact string comparison: a browser always serializes the origin the same way.
         let origin = latin1(origin);
-        if origin != trust.own && !trust.trusted.iter().any(|t| *t == origin) {
+        if !trust.trusts(&origin) {
             return Err(Rejection::BadOrigin(origin));
         }
     } else if trust.https {
@@ -436,6 +465,18 @@ mod tests {
         for t in [a, b] {
             assert_eq!(Secret::from_checked_token(t.as_bytes()), s);
         }
+    }
+
+    #[test]
+    fn a_token_taken_apart_shows_the_halves_and_the_secret_the_check_compares() {
+        let masked = secret().mask_with(&[b'b'; 32]);
+        let parts = take_apart(&masked).unwrap();
+        assert_eq!((parts.mask, parts.cipher), (Some(&masked[..32]), Some(&masked[32..])));
+        assert_eq!(parts.secret, secret());
+        let raw = take_apart(SECRET).unwrap();
+        assert_eq!((raw.mask, raw.cipher, raw.secret), (None, None, secret()));
+        assert_eq!(take_apart("short"), Err(FormatError::IncorrectLength));
+        assert_eq!(take_apart(&"-".repeat(64)), Err(FormatError::InvalidCharacters));
     }
 
     #[test]

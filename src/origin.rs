@@ -103,6 +103,14 @@ impl Origin {
         &self.host
     }
 
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn is_https(&self) -> bool {
         self.scheme == Scheme::Https
     }

@@ -1,54 +1,84 @@
-//! The lab page (SPEC §3): static HTML, CSS and JavaScript embedded in the binary, served on
-//! the page origin. No CDN, no build step; it works offline.
+//! The lab page (SPEC §3, §7): static HTML, CSS and JavaScript modules embedded in the binary,
+//! served on the page origin, plus the small endpoints through which the page asks the
+//! server's rules instead of re-implementing them ([`explain`]). No CDN, no build step; it
+//! works offline.
 //!
 //! With `--page-dir` the files are read from that directory on every request instead, so the
-//! page can be edited without rebuilding the binary.
+//! page can be edited without rebuilding the binary. Only the files listed in [`ASSETS`] are
+//! served, from either place.
+
+mod explain;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::State;
-use bytes::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use bytes::Bytes;
+
+pub use explain::PageRules;
 
 use crate::scenario::LabOrigins;
 
 struct Asset {
-    route: &'static str,
+    /// The path under `assets/page/`, which is also its URL path (`index.html` is `/`).
     file: &'static str,
-    content_type: &'static str,
     embedded: &'static str,
 }
 
-const ASSETS: [Asset; 4] = [
-    Asset {
-        route: "/",
-        file: "index.html",
-        content_type: "text/html; charset=utf-8",
-        embedded: include_str!("../assets/page/index.html"),
-    },
-    Asset {
-        route: "/messages.js",
-        file: "messages.js",
-        content_type: "text/javascript; charset=utf-8",
-        embedded: include_str!("../assets/page/messages.js"),
-    },
-    Asset {
-        route: "/app.js",
-        file: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        embedded: include_str!("../assets/page/app.js"),
-    },
-    Asset {
-        route: "/style.css",
-        file: "style.css",
-        content_type: "text/css; charset=utf-8",
-        embedded: include_str!("../assets/page/style.css"),
-    },
+impl Asset {
+    fn route(&self) -> Cow<'static, str> {
+        match self.file {
+            "index.html" => "/".into(),
+            file => format!("/{file}").into(),
+        }
+    }
+
+    /// Browsers run a module script only when it is served as JavaScript.
+    fn content_type(&self) -> &'static str {
+        match self.file.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("html") => "text/html; charset=utf-8",
+            Some("css") => "text/css; charset=utf-8",
+            _ => "text/javascript; charset=utf-8",
+        }
+    }
+}
+
+/// Each file once: its path is both where it is embedded from and where it is served.
+macro_rules! assets {
+    ($($file:literal),* $(,)?) => {
+        [$(Asset { file: $file, embedded: include_str!(concat!("../assets/page/", $file)) }),*]
+    };
+}
+
+/// Every file of the page. A unit test checks that no file of `assets/page/` is missing here.
+const ASSETS: [Asset; 22] = assets![
+    "index.html",
+    "style.css",
+    "js/main.js",
+    "js/i18n.js",
+    "js/messages.js",
+    "js/dom.js",
+    "js/api.js",
+    "js/feed.js",
+    "js/wire.js",
+    "js/runner.js",
+    "js/results.js",
+    "js/result-view.js",
+    "js/diagram.js",
+    "js/verdict-view.js",
+    "js/cards.js",
+    "js/card-view.js",
+    "js/composer.js",
+    "js/jwt-view.js",
+    "js/csrf-view.js",
+    "js/share.js",
+    "js/setup-view.js",
+    "js/scenarios.js",
 ];
 
 /// The page learns where the API is from `<meta name="corslab-api" content="…">`.
@@ -61,8 +91,8 @@ struct Page {
 }
 
 /// The page's router; `scenarios` is the `GET /scenarios.json` document
-/// ([`crate::scenario::listing`]).
-pub fn router(origins: &LabOrigins, dir: Option<PathBuf>, scenarios: String) -> Router {
+/// ([`crate::scenario::listing`]), `rules` what the explaining endpoints consult.
+pub fn router(origins: &LabOrigins, dir: Option<PathBuf>, scenarios: String, rules: PageRules) -> Router {
     // Only the page's own files, its exchange feed, fetches to the API, and the attackers'
     // access logs: an injected script could not load code from elsewhere or send data
     // anywhere else.
@@ -76,10 +106,11 @@ pub fn router(origins: &LabOrigins, dir: Option<PathBuf>, scenarios: String) -> 
     let scenarios: Bytes = scenarios.into();
     ASSETS
         .iter()
-        .fold(Router::new(), |router, asset| router.route(asset.route, get(move |State(page)| serve(page, asset))))
+        .fold(Router::new(), |router, asset| router.route(&asset.route(), get(move |State(page)| serve(page, asset))))
         .route("/scenarios.json", get(move || async move { crate::api::json_bytes(StatusCode::OK, scenarios) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found\n") })
         .with_state(page)
+        .merge(explain::router(rules))
 }
 
 async fn serve(page: Arc<Page>, asset: &'static Asset) -> Response {
@@ -93,7 +124,7 @@ async fn serve(page: Arc<Page>, asset: &'static Asset) -> Response {
     let body = if asset.file == "index.html" { body.replace(API_ORIGIN_PLACEHOLDER, &page.api_origin).into() } else { body };
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Always revalidate: a lab upgraded in place must not run yesterday's script.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -101,4 +132,30 @@ async fn serve(page: Arc<Page>, asset: &'static Asset) -> Response {
         h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_of_the_page_is_embedded_and_served_with_its_type() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/page");
+        let mut on_disk = Vec::new();
+        for dir in [root.clone(), root.join("js")] {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    on_disk.push(path.strip_prefix(&root).unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        on_disk.sort();
+        let mut listed: Vec<String> = ASSETS.iter().map(|a| a.file.to_owned()).collect();
+        listed.sort();
+        assert_eq!(listed, on_disk);
+        let by_file = |f: &str| ASSETS.iter().find(|a| a.file == f).unwrap();
+        assert_eq!((by_file("index.html").route(), by_file("index.html").content_type()), ("/".into(), "text/html; charset=utf-8"));
+        assert_eq!((by_file("js/main.js").route(), by_file("js/main.js").content_type()), ("/js/main.js".into(), "text/javascript; charset=utf-8"));
+    }
 }

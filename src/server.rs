@@ -140,6 +140,15 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
         App::new(lab.clone(), id, scope, layers, secret).map_err(StartError)
     };
     let default = compile(scenarios::ARTICLE, "", &article, &jwt_secret)?;
+    let page_rules = page::PageRules {
+        api_origin: api_origin.clone(),
+        page_origin: page_origin.clone(),
+        cors: default.cors.clone(),
+        trusted: default.trusted.clone(),
+        allowed_origins: allowed,
+        trusted_origins: trusted,
+        cookies: config.cookies.clone(),
+    };
     let mut mounts = Vec::with_capacity(entries.len());
     let mut aliases = Vec::new();
     for entry in &entries {
@@ -160,7 +169,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let listing = scenarios::listing(&entries, &origins);
     // The page origin also serves the page's side of the scenarios shown through its own calls,
     // and the switches that deploy a scenario's policy change for one visitor.
-    let page_router = page::router(&origins, config.page_dir.clone(), listing)
+    let page_router = page::router(&origins, config.page_dir.clone(), listing, page_rules)
         .merge(feed)
         .merge(switches)
         .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins, log.clone()));

@@ -1002,10 +1002,49 @@ async fn the_page_is_served_with_the_api_origin_and_a_strict_csp() {
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("content=\"{}\"", lab.api_origin)));
     assert!(!html.contains("{{API_ORIGIN}}"));
-    for asset in ["/messages.js", "/app.js", "/style.css"] {
+    assert!(html.contains(r#"<script type="module" src="/js/main.js">"#));
+    for (asset, kind) in [("/js/main.js", "text/javascript"), ("/js/messages.js", "text/javascript"), ("/style.css", "text/css")] {
         let r = client().get(format!("{page}{asset}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{asset}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(kind), "modules run only as JavaScript: {asset}");
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     }
     assert_eq!(client().get(format!("{page}/nope")).send().await.unwrap().status(), 404);
+    assert_eq!(client().get(format!("{page}/js/nope.js")).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn the_page_origin_answers_with_the_servers_own_rules() {
+    let lab = TestLab::start().await;
+    let page = format!("http://127.0.0.1:{}", lab.page_addr.port());
+    let get = |path: String| {
+        let url = format!("{page}{path}");
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, origins) = get(format!("/origins.json?page={}", lab.page_origin)).await;
+    assert_eq!((status, &origins["relation"], &origins["cors"]["allowed"], &origins["fix"]), (200, &json!("same_site"), &json!(true), &Value::Null));
+    let (status, origins) = get("/origins.json?page=http://127.0.0.1:8000".into()).await;
+    assert_eq!((status, &origins["relation"], &origins["cors"]["allowed"]), (200, &json!("cross_site"), &json!(false)));
+    assert_eq!(origins["fix"]["open"], format!("{}/", lab.page_origin));
+    let (status, refused) = get("/origins.json?page=127.0.0.1:8000".into()).await;
+    assert_eq!((status, &refused["code"]), (400, &json!("invalid_query")), "{refused}");
+
+    let (status, table) = get("/endpoints.json".into()).await;
+    assert_eq!(status, 200);
+    let protected = table["endpoints"].as_array().unwrap().iter().find(|e| e["path"] == "/api/protected/").unwrap();
+    assert_eq!((&protected["methods"], &protected["auth"]), (&json!(["GET", "HEAD", "OPTIONS"]), &json!("bearer")));
+    assert_eq!(table["aliases"], json!(["/without-cors"]));
+
+    let explain = |body: String| {
+        let url = format!("{page}/csrf/explain");
+        async move { client().post(url).body(body).send().await.unwrap() }
+    };
+    let (cookie, token) = csrf_pair(&lab).await;
+    let answer: Value = explain(json!({"token": token, "cookie": cookie}).to_string()).await.json().await.unwrap();
+    assert_eq!((&answer["mask"], &answer["secret"], &answer["check"]["passes"]), (&json!(token[..32]), &json!(cookie), &json!(true)));
+    assert_eq!(explain("{".into()).await.status(), 400);
+    assert_eq!(explain("x".repeat(5000)).await.status(), 413);
 }

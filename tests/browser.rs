@@ -4,6 +4,7 @@ mod support;
 
 use serde_json::Value;
 use support::browser::Browser;
+use support::page::{lab_with_page, open, own_errors, press, screenshot_path};
 use support::TestLab;
 
 /// Runs `fetch(url, init)` in the page and reports `"ok <status>"` or the error as JS saw it.
@@ -54,64 +55,9 @@ async fn a_page_on_a_disallowed_origin_gets_type_error_and_chromium_names_why() 
     assert!(users.as_array().unwrap().iter().all(|u| u["username"] != "from-disallowed-page"));
 }
 
-/// Clicks `#<key>-btn` (or the given button) and waits until its result section has settled.
-async fn press(b: &Browser, button: &str, key: &str) -> Result {
-    let before = b
-        .run(&format!("const s = document.getElementById('result-{key}'); return s ? s.dataset.run : null;"))
-        .await;
-    b.click(&format!("#{button}")).await;
-    b.wait_until(&format!(
-        "document.getElementById('{button}').getAttribute('aria-busy') !== 'true' && document.getElementById('result-{key}') && (() => {{ const s = document.getElementById('result-{key}'); return (s.dataset.run) !== {before}; }})()"
-    ))
-    .await;
-    result(b, key).await
-}
-
-#[derive(Debug)]
-struct Result {
-    status: String,
-    outcome: String,
-    body: String,
-    headers: String,
-}
-
-async fn result(b: &Browser, key: &str) -> Result {
-    let v = b
-        .run(&format!(
-            "const s = document.getElementById('result-{key}'); \
-             return {{status: s.dataset.status, outcome: s.dataset.outcome, \
-                      body: (s.querySelector('.body') || {{}}).textContent || '', \
-                      headers: (s.querySelector('.headers') || {{}}).textContent || ''}};"
-        ))
-        .await;
-    let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-    Result { status: field("status"), outcome: field("outcome"), body: field("body"), headers: field("headers") }
-}
-
-/// Console errors that are the page's own, not Chromium reporting the CORS blocks and
-/// 4xx answers the experiments provoke on purpose.
-fn own_errors(console: &[support::browser::ConsoleEntry]) -> Vec<String> {
-    console
-        .iter()
-        .filter(|e| e.level == "SEVERE")
-        .map(|e| e.message.clone())
-        .filter(|m| !m.contains("has been blocked by CORS policy"))
-        .filter(|m| !m.contains("Failed to load resource"))
-        .collect()
-}
-
-fn screenshot_path(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_experiment_works_from_the_page_and_chromium_preflights_exactly_the_right_calls() {
-    let lab = TestLab::start().await;
-    let b = Browser::start().await;
-    b.goto(&format!("{}/", lab.page_origin)).await;
-    b.wait_until("document.getElementById('hello-btn').textContent.length > 0").await;
+    let (lab, b) = lab_with_page("en-US").await;
     assert_eq!(b.text("#api-origin").await, lab.api_origin);
     let api = |path: &str| format!("{}{path}", lab.api_origin);
 
@@ -124,9 +70,9 @@ async fn every_experiment_works_from_the_page_and_chromium_preflights_exactly_th
     assert!(!r.headers.to_lowercase().contains("vary"), "not exposed, so JS cannot see it: {r:?}");
 
     // 2. JSON POST, then the list
+    let created = b.run("return document.getElementById('user-username').value;").await;
     let r = press(&b, "users-post-btn", "users-post").await;
     assert_eq!(r.status, "201", "{r:?}");
-    let created = b.run("return document.getElementById('user-username').value;").await;
     assert!(r.body.contains(created.as_str().unwrap()));
     let r = press(&b, "users-list-btn", "users-list").await;
     assert_eq!(r.status, "200");
@@ -199,10 +145,7 @@ async fn every_experiment_works_from_the_page_and_chromium_preflights_exactly_th
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_speaks_japanese_to_japanese_browsers_and_switches_live() {
-    let lab = TestLab::start().await;
-    let b = Browser::start_in("ja").await;
-    b.goto(&format!("{}/", lab.page_origin)).await;
-    b.wait_until("document.getElementById('hello-btn').textContent.length > 0").await;
+    let (lab, b) = lab_with_page("ja").await;
     assert_eq!(b.attr("html", "lang").await.as_deref(), Some("ja"));
     let title = b.text("#hello-title").await;
     assert!(title.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "kana in {title:?}");
@@ -216,8 +159,7 @@ async fn the_page_speaks_japanese_to_japanese_browsers_and_switches_live() {
     b.wait_until("document.documentElement.lang === 'en'").await;
     let title = b.text("#hello-title").await;
     assert!(title.contains("Simple GET"), "{title:?}");
-    b.goto(&format!("{}/", lab.page_origin)).await;
-    b.wait_until("document.getElementById('hello-btn').textContent.length > 0").await;
+    open(&b, &format!("{}/", lab.page_origin)).await;
     assert_eq!(b.attr("html", "lang").await.as_deref(), Some("en"), "the choice is remembered");
     assert_eq!(own_errors(&b.console().await), Vec::<String>::new());
     b.close().await;
@@ -225,10 +167,7 @@ async fn the_page_speaks_japanese_to_japanese_browsers_and_switches_live() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buttons_work_from_the_keyboard() {
-    let lab = TestLab::start().await;
-    let b = Browser::start().await;
-    b.goto(&format!("{}/", lab.page_origin)).await;
-    b.wait_until("document.getElementById('hello-btn').textContent.length > 0").await;
+    let (_lab, b) = lab_with_page("en-US").await;
     let button = b.client.find(fantoccini::Locator::Css("#hello-btn")).await.unwrap();
     button.send_keys("\u{E007}").await.unwrap(); // Enter
     b.wait_until("document.getElementById('result-hello') && document.getElementById('result-hello').dataset.status === '200'").await;

@@ -46,6 +46,11 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", detail)
     }
 
+    /// A query string that is missing a parameter or holds a value that cannot be used.
+    pub fn invalid_query(detail: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", detail)
+    }
+
     pub fn unsupported_media_type() -> ApiError {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

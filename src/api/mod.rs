@@ -104,8 +104,9 @@ struct Endpoint {
 
 /// What an endpoint authenticates with (an authentication layer in front refuses requests
 /// that carry none; see [`gate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Auth {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
     Anyone,
     Bearer,
     Session,
@@ -139,6 +140,23 @@ static ENDPOINTS: [Endpoint; 9] = [
         },
     },
 ];
+
+/// One row of the route table as the lab page lists it (`GET /endpoints.json`).
+#[derive(Debug, Serialize)]
+pub struct EndpointInfo {
+    pub path: &'static str,
+    /// The methods the view answers, in its `Allow` order.
+    pub methods: Vec<&'static str>,
+    pub auth: Auth,
+}
+
+/// The default mount's route table, described: what the page builds its experiment cards on.
+pub fn describe() -> Vec<EndpointInfo> {
+    ENDPOINTS
+        .iter()
+        .map(|e| EndpointInfo { path: e.path, methods: (e.methods)(SessionSettings::DJANGO).0.split(", ").collect(), auth: e.auth })
+        .collect()
+}
 
 /// One mount of the route table: its exchange log recorder outside (it sees what the browser
 /// got, from the cache or not), then the cache, the gate, and its CORS layer.

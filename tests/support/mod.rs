@@ -3,6 +3,7 @@
 
 pub mod attack;
 pub mod browser;
+pub mod page;
 
 use std::net::SocketAddr;
 use std::time::Duration;
