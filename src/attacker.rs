@@ -12,30 +12,59 @@
 //! requests to the API are tagged with it, so the lab's exchange log shows them too, with
 //! the browser's verdict) and `against=default` to aim the same attack at the default mount
 //! (`/api/…`, the article's settings) instead of the scenario's (`/s/<id>/api/…`).
+//!
+//! Besides its pages, the attacker's server offers them what a real attacker has: its own
+//! account on the lab, and its own HTTP client ([`relay`], `POST /<id>/relay`) for requests
+//! that need no victim's browser. And the lab lends them its referee ([`referee`],
+//! `GET /<id>/referee`): what the API received from the page, for the attacks that cannot
+//! see their own effect (a form posted to another site, a navigation).
 
 mod log;
+mod referee;
+mod relay;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use crate::exchange::Tag;
+use crate::api::Api;
+use crate::exchange::{ExchangeLog, Tag};
 use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
 use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 2] = [
+const SCRIPTS: [(&str, &str); 3] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
+    ("own_server.js", include_str!("../assets/attacker/own_server.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
 ];
+
+/// The username of the attacker's own account on the lab, which the lab creates at start
+/// (as if the attacker had signed up like anyone); its password only the attacker's pages
+/// know.
+pub const ACCOUNT: &str = "mallory";
+
+/// What the attacker's server reaches besides its own pages.
+#[derive(Clone)]
+pub struct Reach {
+    /// The lab's API, for [`relay`]: called as any HTTP client calls it.
+    pub api: Api,
+    /// The lab's exchange log, read only by the [`referee`].
+    pub log: Arc<ExchangeLog>,
+    /// The password of the attacker's account ([`ACCOUNT`]).
+    pub password: String,
+    /// The username the exploits aim at (the lab's demo account): all the attacker knows of
+    /// its victim.
+    pub victim: String,
+}
 
 struct Attacker {
     site: AttackerSite,
@@ -44,11 +73,12 @@ struct Attacker {
     index: String,
     log: AccessLog,
     csp: HeaderValue,
+    reach: Reach,
 }
 
 /// The router of the attacker playing `site`, for these catalogue entries.
-pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Router {
-    let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.from == site && e.attack.kind != AttackKind::None).cloned().collect();
+pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, reach: Reach) -> Router {
+    let entries: Vec<Entry> = entries.iter().filter(|e| e.attack.kind != AttackKind::None && e.attack.sites().any(|s| s == site)).cloned().collect();
     // The exploit talks to the API and to its own server only; forms post to the API.
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' {api}; \
@@ -62,6 +92,7 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Ro
         entries,
         log: AccessLog::new(log::CAPACITY),
         csp: HeaderValue::try_from(csp).expect("origins are ASCII"),
+        reach,
     });
     Router::new()
         .route("/", get(serve_index))
@@ -69,6 +100,8 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins) -> Ro
         .route("/assets/{file}", get(serve_script))
         .route("/{id}/", get(serve_exploit))
         .route("/{id}/loot", post(receive_loot))
+        .route("/{id}/relay", post(relay).layer(DefaultBodyLimit::max(relay::REQUEST_BYTES)))
+        .route("/{id}/referee", get(referee))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(attacker.clone(), record))
         .with_state(attacker)
@@ -128,6 +161,62 @@ async fn serve_exploit(
 async fn receive_loot() -> StatusCode {
     // Recorded by `record` like every request; the exploit needs no answer.
     StatusCode::NO_CONTENT
+}
+
+/// The API mounts the exploit for `id` attacks, as full URLs: the scenario's and the
+/// default's.
+fn mounts(attacker: &Attacker, id: &str) -> [String; 2] {
+    let api = &attacker.origins.api;
+    [format!("{api}{}/api/", scenario::prefix(id)), format!("{api}/api/")]
+}
+
+/// `POST /<id>/relay`: the attacker's own HTTP client ([`relay`]).
+async fn relay(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    body: axum::body::Bytes,
+) -> Response {
+    if !attacker.entries.iter().any(|e| e.id == id) {
+        return not_found().await;
+    }
+    let api = attacker.origins.api.to_string();
+    match relay::send(&attacker.reach.api, &mounts(&attacker, &id), &api, peer, &body).await {
+        Ok(answer) => crate::api::json_response(StatusCode::OK, &answer),
+        Err(refused) => {
+            let body = serde_json::json!({"detail": refused.to_string(), "code": "relay_refused"});
+            crate::api::json_response(StatusCode::BAD_REQUEST, &body)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RefereeQuery {
+    since: Option<u64>,
+}
+
+/// `GET /<id>/referee?lab=<visitor>&since=<ms>`: what the API received from this attacker's
+/// pages for the visitor since then ([`referee`]).
+async fn referee(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    query: Result<Query<RefereeQuery>, QueryRejection>,
+) -> Response {
+    if !attacker.entries.iter().any(|e| e.id == id) {
+        return not_found().await;
+    }
+    let (Some(tag), Ok(Query(q))) = (Tag::from_query(uri.query()), query) else {
+        let body = serde_json::json!({"detail": "Give ?lab=<visitor>&since=<milliseconds since the epoch>.", "code": "invalid_query"});
+        return crate::api::json_response(StatusCode::BAD_REQUEST, &body);
+    };
+    let paths = mounts(&attacker, &id).map(|m| m.strip_prefix(&attacker.origins.api.to_string()).unwrap_or(&m).to_owned());
+    let attacker_origin = match attacker.site {
+        AttackerSite::SameSite => attacker.origins.same_site_attacker.to_string(),
+        AttackerSite::CrossSite => attacker.origins.cross_site_attacker.to_string(),
+    };
+    let seen = referee::seen(&attacker.reach.log, tag.visitor, q.since.unwrap_or(0), &attacker_origin, &paths);
+    crate::api::json_response(StatusCode::OK, &serde_json::json!({ "seen": seen }))
 }
 
 async fn serve_script(Path(file): Path<String>) -> Response {
@@ -204,6 +293,8 @@ fn exploit_page(attacker: &Attacker, entry: &Entry, visitor: Option<&str>, again
         "against": if against_default { "default" } else { "scenario" },
         "lab": visitor,
         "lang": if ja { "ja" } else { "en" },
+        "account": { "username": ACCOUNT, "password": attacker.reach.password },
+        "victim": attacker.reach.victim,
     });
     let (site_en, site_ja) = site_name(attacker.site);
     let (title, steps, site) = if ja {

@@ -83,19 +83,35 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
         #[serde(flatten)]
         entry: &'a catalogue::Entry,
         api: String,
+        /// The exploit page of the attack's `from` attacker.
         exploit: String,
+        /// Every attacker's exploit page for it, `from` first.
+        exploits: Vec<Exploit>,
         lint: Vec<lint::Finding>,
+    }
+    #[derive(Serialize)]
+    struct Exploit {
+        from: catalogue::AttackerSite,
+        url: String,
     }
     let listed: Vec<Listed<'_>> = entries
         .iter()
         .map(|entry| {
-            let attacker = match entry.attack.from {
-                catalogue::AttackerSite::SameSite => &origins.same_site_attacker,
-                catalogue::AttackerSite::CrossSite => &origins.cross_site_attacker,
-            };
+            let exploits: Vec<Exploit> = entry
+                .attack
+                .sites()
+                .map(|from| {
+                    let attacker = match from {
+                        catalogue::AttackerSite::SameSite => &origins.same_site_attacker,
+                        catalogue::AttackerSite::CrossSite => &origins.cross_site_attacker,
+                    };
+                    Exploit { from, url: format!("{attacker}/{}/", entry.id) }
+                })
+                .collect();
             Listed {
                 api: format!("{}{}", origins.api, prefix(&entry.id)),
-                exploit: format!("{attacker}/{}/", entry.id),
+                exploit: exploits[0].url.clone(),
+                exploits,
                 lint: lint::lint(&entry.layers, origins),
                 entry,
             }

@@ -107,11 +107,24 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let limits = config.limits.clone();
     let accounts = Accounts::new(db.clone(), PasswordHasher::new(limits.hash_concurrency, limits.hash_queue));
     if let Some(demo) = &config.demo {
+        if demo.username == attacker::ACCOUNT {
+            return Err(StartError(format!("the demo account cannot be called {:?}: that is the attacker's account (--demo-username)", attacker::ACCOUNT)));
+        }
         accounts
             .ensure_account(&demo.username, &demo.password)
             .await
             .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
     }
+    // The attacker's own account, for the exploits that log in as themselves; its password
+    // is random, kept with the lab's other secrets.
+    let attacker_password = store::secret(&db, "attacker_password", crate::random::hex::<16>)
+        .await
+        .map_err(|e| StartError(e.to_string()))?;
+    accounts
+        .ensure_account(attacker::ACCOUNT, &attacker_password)
+        .await
+        .map_err(|e| StartError(format!("cannot create the attacker's account: {e}")))?;
+    let victim = config.demo.as_ref().map_or_else(|| "demo".to_owned(), |d| d.username.clone());
 
     let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
     let allowed = config.cors_allowed_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
@@ -151,7 +164,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let api = api::Api::new(log.clone(), default, mounts, aliases);
     let (stop, stopped) = watch::channel(false);
     let feed = exchange::feed::router(
-        log,
+        log.clone(),
         &api_origin.to_string(),
         &page_origin.to_string(),
         limits.log_streams,
@@ -162,9 +175,10 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
+    let reach = attacker::Reach { api: api.clone(), log: log.clone(), password: attacker_password, victim };
     servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
-        servers.spawn(serve(listener, attacker::router(site, &entries, &origins), limits.clone(), stopped.clone()));
+        servers.spawn(serve(listener, attacker::router(site, &entries, &origins, reach.clone()), limits.clone(), stopped.clone()));
     }
     servers.spawn(purge_expired_sessions(lab, stopped));
 

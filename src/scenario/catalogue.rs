@@ -63,9 +63,20 @@ pub enum AttackKind {
 #[serde(deny_unknown_fields)]
 pub struct Attack {
     pub from: AttackerSite,
+    /// The other attacker serves the same exploit too, where the lesson is the difference
+    /// between them (`SameSite` decides by site: a sibling origin passes, another site not).
+    #[serde(default)]
+    pub also_from: Option<AttackerSite>,
     pub kind: AttackKind,
     /// What the exploit does and what it gains.
     pub steps: Text,
+}
+
+impl Attack {
+    /// The attackers that serve this exploit, `from` first.
+    pub fn sites(&self) -> impl Iterator<Item = AttackerSite> {
+        std::iter::once(self.from).chain(self.also_from.filter(|s| *s != self.from))
+    }
 }
 
 /// Config for the secure version, in each stack the lab speaks.
