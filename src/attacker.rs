@@ -41,10 +41,12 @@ use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 3] = [
+const SCRIPTS: [(&str, &str); 5] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("own_server.js", include_str!("../assets/attacker/own_server.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
+    ("samesite_probe.js", include_str!("../assets/attacker/samesite_probe.js")),
+    ("fixate_session.js", include_str!("../assets/attacker/fixate_session.js")),
 ];
 
 /// The username of the attacker's own account on the lab, which the lab creates at start

@@ -57,6 +57,15 @@ pub enum AttackKind {
     /// `fetch(…, {credentials: "include"})` of the visitor's session data and CSRF token,
     /// read if CORS lets the attacker's origin in.
     CredentialedRead,
+    /// The three requests a page can make the visitor's browser send to the API — a
+    /// credentialed fetch, a top-level GET navigation and a forged form POST (a logout), the
+    /// last two in a window it opens — and which cookies went along on each, as the lab's
+    /// referee (its exchange log) saw them: the attacker itself sees none of the answers.
+    SamesiteProbe,
+    /// Plants a session key of the attacker's own account in the visitor's browser before
+    /// they log in (`document.cookie`, which a same-site origin may write for the API's
+    /// host), then uses that key from the attacker's own server.
+    FixateSession,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
