@@ -41,12 +41,17 @@ use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 5] = [
+const SCRIPTS: [(&str, &str); 10] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
     ("own_server.js", include_str!("../assets/attacker/own_server.js")),
+    ("tokens.js", include_str!("../assets/attacker/tokens.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
     ("samesite_probe.js", include_str!("../assets/attacker/samesite_probe.js")),
     ("fixate_session.js", include_str!("../assets/attacker/fixate_session.js")),
+    ("alg_none_token.js", include_str!("../assets/attacker/alg_none_token.js")),
+    ("cracked_secret.js", include_str!("../assets/attacker/cracked_secret.js")),
+    ("unchecked_signature.js", include_str!("../assets/attacker/unchecked_signature.js")),
+    ("refresh_as_access.js", include_str!("../assets/attacker/refresh_as_access.js")),
 ];
 
 /// The username of the attacker's own account on the lab, which the lab creates at start

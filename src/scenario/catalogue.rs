@@ -66,6 +66,15 @@ pub enum AttackKind {
     /// they log in (`document.cookie`, which a same-site origin may write for the API's
     /// host), then uses that key from the attacker's own server.
     FixateSession,
+    /// Writes an unsigned token (`"alg": "none"`) for the victim's username.
+    AlgNoneToken,
+    /// Cracks the HMAC key of the attacker's own token against a small wordlist on the page
+    /// (WebCrypto), then signs a token for the victim with it.
+    CrackedSecret,
+    /// Puts the victim's claims under the signature of the attacker's own token.
+    UncheckedSignature,
+    /// Uses the attacker's own refresh token where an access token is required.
+    RefreshAsAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -313,8 +313,8 @@ fn sessions_and_jwt(layers: &Layers, out: &mut Vec<Finding>) {
         ),
         JwtVerifier::WeakSecret(_) => (
             "jwt.weak_secret",
-            "The HS256 secret is a dictionary word: one captured token is cracked offline in seconds, and then anyone signs their own.".to_owned(),
-            "HS256 の秘密鍵が辞書にある単語です。取得したトークン一つからオフラインで数秒で割り出され、誰でも自分でトークンに署名できます。".to_owned(),
+            "The HS256 secret is in public wordlists: any one token (an account of one's own yields one) is cracked offline in seconds, and then anyone signs tokens for any user.".to_owned(),
+            "HS256 の秘密鍵が公開の単語リストにあります。トークンが一つあれば（自分のアカウントで手に入ります）オフラインで数秒で割り出され、誰でも任意のユーザーのトークンに署名できます。".to_owned(),
         ),
         JwtVerifier::SignatureNotChecked => (
             "jwt.signature_unchecked",
