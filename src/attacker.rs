@@ -18,8 +18,11 @@
 //! fetch redirected across origins says `Origin: null` too, as the Fetch Standard's
 //! "tainted origin" rule has it).
 //!
-//! A forgery (a form post, a navigation) is blind: the attacker never sees the answer. Its
-//! exploit page asks corslab's [`referee`] instead, and says so.
+//! Besides its pages, the attacker's server offers them what a real attacker has: its own
+//! account on the lab, and its own HTTP client ([`relay`], `POST /<id>/relay`) for requests
+//! that need no victim's browser. A forgery (a form post, a navigation) is blind: the
+//! attacker never sees the answer; the lab lends its exploit pages its referee
+//! ([`referee`], `GET /<id>/referee`): what the API received from the page, and says so.
 //!
 //! The page origin runs the same router for the scenarios shown through the page's own
 //! calls ([`AttackerSite::Page`], under [`scenario::DEMOS`]): a trap's demonstration, or what
@@ -28,18 +31,20 @@
 
 mod log;
 mod referee;
+mod relay;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use crate::api::Api;
 use crate::exchange::{ExchangeLog, Tag};
 use crate::origin::Origin;
 use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
@@ -47,8 +52,16 @@ use crate::scenario::{self, LabOrigins};
 pub use log::AccessLog;
 
 /// The exploit scripts, one per [`AttackKind`] with something to run, plus what they share.
-const SCRIPTS: [(&str, &str); 11] = [
+const SCRIPTS: [(&str, &str); 19] = [
     ("common.js", include_str!("../assets/attacker/common.js")),
+    ("own_server.js", include_str!("../assets/attacker/own_server.js")),
+    ("tokens.js", include_str!("../assets/attacker/tokens.js")),
+    ("samesite_probe.js", include_str!("../assets/attacker/samesite_probe.js")),
+    ("fixate_session.js", include_str!("../assets/attacker/fixate_session.js")),
+    ("alg_none_token.js", include_str!("../assets/attacker/alg_none_token.js")),
+    ("cracked_secret.js", include_str!("../assets/attacker/cracked_secret.js")),
+    ("unchecked_signature.js", include_str!("../assets/attacker/unchecked_signature.js")),
+    ("refresh_as_access.js", include_str!("../assets/attacker/refresh_as_access.js")),
     ("credentialed_read.js", include_str!("../assets/attacker/credentialed_read.js")),
     ("null_origin_read.js", include_str!("../assets/attacker/null_origin_read.js")),
     ("null_origin_frame.js", include_str!("../assets/attacker/null_origin_frame.js")),
@@ -64,16 +77,24 @@ const SCRIPTS: [(&str, &str); 11] = [
 /// The longest `to` the redirect hop takes: an API URL with its query.
 const HOP_TARGET_BYTES: usize = 2048;
 
-/// An account on the lab.
-pub struct Account {
-    pub username: &'static str,
-    pub password: &'static str,
-}
+/// The username of the attacker's own account on the lab, which the lab creates at start
+/// (as if the attacker had signed up like anyone); its password only the attacker's pages
+/// know.
+pub const ACCOUNT: &str = "mallory";
 
-/// The attacker's own lab account, created at start beside the demo account, as an attacker
-/// signs up like anyone: what a login CSRF logs the visitor's browser into. Its password is
-/// no secret; it is the attacker's.
-pub const ACCOUNT: Account = Account { username: "mallory", password: "mallory-password" };
+/// What the attacker's server reaches besides its own pages.
+#[derive(Clone)]
+pub struct Reach {
+    /// The lab's API, for [`relay`]: called as any HTTP client calls it.
+    pub api: Api,
+    /// The lab's exchange log, read only by the [`referee`].
+    pub log: Arc<ExchangeLog>,
+    /// The password of the attacker's account ([`ACCOUNT`]).
+    pub password: String,
+    /// The username the exploits aim at (the lab's demo account): all the attacker knows of
+    /// its victim.
+    pub victim: String,
+}
 
 struct Attacker {
     site: AttackerSite,
@@ -81,8 +102,7 @@ struct Attacker {
     entries: Vec<Entry>,
     index: String,
     log: AccessLog,
-    /// The lab's exchange log, which only the [`referee`] reads.
-    exchanges: Arc<ExchangeLog>,
+    reach: Reach,
     csp: HeaderValue,
     /// For kinds that fetch through the redirect hop on the other attacker origin.
     hop_csp: HeaderValue,
@@ -91,14 +111,13 @@ struct Attacker {
 }
 
 /// The router of the attacker playing `site`, for these catalogue entries (for
-/// [`AttackerSite::Page`], the page's own side of every scenario shown through its calls);
-/// `exchanges` is the lab's exchange log, for the referee.
-pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, exchanges: Arc<ExchangeLog>) -> Router {
+/// [`AttackerSite::Page`], the page's own side of every scenario shown through its calls).
+pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, reach: Reach) -> Router {
     let entries: Vec<Entry> = entries
         .iter()
         .filter(|e| match site {
             AttackerSite::Page => e.attack.has_page_calls(),
-            _ => e.attack.from == site && e.attack.kind != AttackKind::None,
+            _ => e.attack.kind != AttackKind::None && e.attack.sites().any(|s| s == site),
         })
         .cloned()
         .collect();
@@ -123,7 +142,7 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, excha
         origins: origins.clone(),
         entries,
         log: AccessLog::new(log::CAPACITY),
-        exchanges,
+        reach,
     });
     Router::new()
         .route("/", get(serve_index))
@@ -134,6 +153,7 @@ pub fn router(site: AttackerSite, entries: &[Entry], origins: &LabOrigins, excha
         .route("/{id}/frame", get(serve_frame))
         .route("/{id}/loot", post(receive_loot))
         .route("/{id}/referee", get(serve_referee))
+        .route("/{id}/relay", post(serve_relay).layer(DefaultBodyLimit::max(relay::REQUEST_BYTES)))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(attacker.clone(), record))
         .with_state(attacker)
@@ -282,19 +302,62 @@ async fn serve_hop(State(attacker): State<Arc<Attacker>>, headers: HeaderMap, qu
 #[derive(Deserialize)]
 struct RefereeQuery {
     /// Only exchanges that arrived at or after this time (ms since the Unix epoch).
-    after: Option<u64>,
+    since: Option<u64>,
 }
 
-/// `GET /<id>/referee?lab=<visitor>&after=<ms>`: what the API received from the visitor's
-/// browser since then ([`referee::seen`]), for an exploit page whose forgery is blind.
-async fn serve_referee(State(attacker): State<Arc<Attacker>>, uri: Uri, query: Result<Query<RefereeQuery>, QueryRejection>) -> Response {
-    let Some(tag) = Tag::from_query(uri.query()) else {
-        let body = serde_json::json!({"detail": "Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.", "code": "invalid_visitor"});
+/// The API mounts the exploit for `id` attacks, as paths: the scenario's and the default's.
+fn mounts(id: &str) -> [String; 2] {
+    [format!("{}/api/", scenario::prefix(id)), "/api/".to_owned()]
+}
+
+/// The origin this router's pages are served from.
+fn own_origin(attacker: &Attacker) -> &Origin {
+    match attacker.site {
+        AttackerSite::SameSite => &attacker.origins.same_site_attacker,
+        AttackerSite::CrossSite => &attacker.origins.cross_site_attacker,
+        AttackerSite::Page => &attacker.origins.page,
+    }
+}
+
+/// `GET /<id>/referee?lab=<visitor>&since=<ms>`: what the API received from this origin's
+/// pages for the visitor since then ([`referee::seen`]), for an exploit whose attack is blind.
+async fn serve_referee(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    query: Result<Query<RefereeQuery>, QueryRejection>,
+) -> Response {
+    if !attacker.entries.iter().any(|e| e.id == id) {
+        return not_found().await;
+    }
+    let (Some(tag), Ok(Query(q))) = (Tag::from_query(uri.query()), query) else {
+        let body = serde_json::json!({"detail": "Give ?lab=<visitor>&since=<milliseconds since the epoch>.", "code": "invalid_query"});
         return crate::api::json_response(StatusCode::BAD_REQUEST, &body);
     };
-    let after = query.ok().and_then(|Query(q)| q.after).unwrap_or(0);
-    let seen = referee::seen(&attacker.exchanges, tag.visitor, after);
-    crate::api::json_response(StatusCode::OK, &serde_json::json!({ "exchanges": seen }))
+    let from = own_origin(&attacker).to_string();
+    let seen = referee::seen(&attacker.reach.log, tag.visitor, q.since.unwrap_or(0), &from, &mounts(&id));
+    crate::api::json_response(StatusCode::OK, &serde_json::json!({ "seen": seen }))
+}
+
+/// `POST /<id>/relay`: the attacker's own HTTP client ([`relay`]).
+async fn serve_relay(
+    State(attacker): State<Arc<Attacker>>,
+    Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    body: axum::body::Bytes,
+) -> Response {
+    if !attacker.entries.iter().any(|e| e.id == id) {
+        return not_found().await;
+    }
+    let api = attacker.origins.api.to_string();
+    let mounts = mounts(&id).map(|m| format!("{api}{m}"));
+    match relay::send(&attacker.reach.api, &mounts, &api, peer, &body).await {
+        Ok(answer) => crate::api::json_response(StatusCode::OK, &answer),
+        Err(refused) => {
+            let body = serde_json::json!({"detail": refused.to_string(), "code": "relay_refused"});
+            crate::api::json_response(StatusCode::BAD_REQUEST, &body)
+        }
+    }
 }
 
 async fn receive_loot() -> StatusCode {
@@ -387,7 +450,8 @@ fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
         "against": if visit.against_default { "default" } else { "scenario" },
         "lab": visit.visitor,
         "lang": if visit.ja { "ja" } else { "en" },
-        "account": { "username": ACCOUNT.username, "password": ACCOUNT.password },
+        "account": { "username": ACCOUNT, "password": attacker.reach.password },
+        "victim": attacker.reach.victim,
         "calls": entry.attack.calls,
         "broken": entry.attack.broken,
         "page_view": page_view,

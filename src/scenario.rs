@@ -93,20 +93,36 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
         #[serde(flatten)]
         entry: &'a catalogue::Entry,
         api: String,
+        /// The exploit page of the attack's `from` attacker.
         exploit: String,
+        /// Every attacker's exploit page for it, `from` first.
+        exploits: Vec<Exploit>,
         lint: Vec<lint::Finding>,
+    }
+    #[derive(Serialize)]
+    struct Exploit {
+        from: catalogue::AttackerSite,
+        url: String,
     }
     let listed: Vec<Listed<'_>> = entries
         .iter()
         .map(|entry| {
-            let exploit = match entry.attack.from {
-                catalogue::AttackerSite::SameSite => format!("{}/{}/", origins.same_site_attacker, entry.id),
-                catalogue::AttackerSite::CrossSite => format!("{}/{}/", origins.cross_site_attacker, entry.id),
-                catalogue::AttackerSite::Page => format!("{}{DEMOS}/{}/", origins.page, entry.id),
-            };
+            let exploits: Vec<Exploit> = entry
+                .attack
+                .sites()
+                .map(|from| {
+                    let url = match from {
+                        catalogue::AttackerSite::SameSite => format!("{}/{}/", origins.same_site_attacker, entry.id),
+                        catalogue::AttackerSite::CrossSite => format!("{}/{}/", origins.cross_site_attacker, entry.id),
+                        catalogue::AttackerSite::Page => format!("{}{DEMOS}/{}/", origins.page, entry.id),
+                    };
+                    Exploit { from, url }
+                })
+                .collect();
             Listed {
                 api: format!("{}{}", origins.api, prefix(&entry.id)),
-                exploit,
+                exploit: exploits[0].url.clone(),
+                exploits,
                 lint: lint::lint(&entry.layers, origins),
                 entry,
             }

@@ -107,16 +107,24 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let limits = config.limits.clone();
     let accounts = Accounts::new(db.clone(), PasswordHasher::new(limits.hash_concurrency, limits.hash_queue));
     if let Some(demo) = &config.demo {
+        if demo.username == attacker::ACCOUNT {
+            return Err(StartError(format!("the demo account cannot be called {:?}: that is the attacker's account (--demo-username)", attacker::ACCOUNT)));
+        }
         accounts
             .ensure_account(&demo.username, &demo.password)
             .await
             .map_err(|e| StartError(format!("cannot create the demo account: {e}")))?;
-        let mallory = &attacker::ACCOUNT;
-        accounts
-            .ensure_account(mallory.username, mallory.password)
-            .await
-            .map_err(|e| StartError(format!("cannot create the attacker's account: {e}")))?;
     }
+    // The attacker's own account, for the exploits that log in as themselves; its password
+    // is random, kept with the lab's other secrets.
+    let attacker_password = store::secret(&db, "attacker_password", crate::random::hex::<16>)
+        .await
+        .map_err(|e| StartError(e.to_string()))?;
+    accounts
+        .ensure_account(attacker::ACCOUNT, &attacker_password)
+        .await
+        .map_err(|e| StartError(format!("cannot create the attacker's account: {e}")))?;
+    let victim = config.demo.as_ref().map_or_else(|| "demo".to_owned(), |d| d.username.clone());
 
     let trusted = config.csrf_trusted_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
     let allowed = config.cors_allowed_origins.clone().unwrap_or_else(|| vec![page_origin.clone()]);
@@ -169,16 +177,18 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let listing = scenarios::listing(&entries, &origins);
     // The page origin also serves the page's side of the scenarios shown through its own calls,
     // and the switches that deploy a scenario's policy change for one visitor.
+    // What the attackers' servers reach besides their pages (the page origin's demo router too).
+    let reach = attacker::Reach { api: api.clone(), log: log.clone(), password: attacker_password, victim };
     let page_router = page::router(&origins, config.page_dir.clone(), listing, page_rules)
         .merge(feed)
         .merge(switches)
-        .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins, log.clone()));
+        .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins, reach.clone()));
 
     let mut servers = JoinSet::new();
     servers.spawn(serve(page_listener, page_router, limits.clone(), stopped.clone()));
     servers.spawn(serve(api_listener, api, limits.clone(), stopped.clone()));
     for (listener, site) in [(cross_site_listener, AttackerSite::CrossSite), (same_site_listener, AttackerSite::SameSite)] {
-        servers.spawn(serve(listener, attacker::router(site, &entries, &origins, log.clone()), limits.clone(), stopped.clone()));
+        servers.spawn(serve(listener, attacker::router(site, &entries, &origins, reach.clone()), limits.clone(), stopped.clone()));
     }
     servers.spawn(purge_expired_sessions(lab, stopped.clone()));
     servers.spawn(return_freed_memory(stopped));

@@ -49,11 +49,11 @@ async function refereeSaw(since, method, path) {
   if (!config.lab) return null;
   const url = new URL(`/${config.id}/referee`, location.origin);
   url.searchParams.set("lab", config.lab);
-  url.searchParams.set("after", String(since));
+  url.searchParams.set("since", String(since));
   for (const started = Date.now(); Date.now() - started < WAIT_MS; ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const answer = await (await fetch(url)).json().catch(() => null);
-    const seen = answer && answer.exchanges.find((e) => e.method === method && e.path === path && e.fetch_mode === "navigate");
+    const seen = answer && answer.seen.find((e) => e.method === method && e.path === path && e.mode === "navigate");
     if (seen) return seen;
   }
   return null;
@@ -114,7 +114,7 @@ function refused(seen) {
 /** Logout's effect: the session cookie went along and the answer deleted it. */
 export function loggedOut(seen) {
   if (seen.status !== 200) return { succeeded: false, ...refused(seen) };
-  if (!seen.cookies_sent.includes("sessionid")) {
+  if (!seen.cookies.includes("sessionid")) {
     return {
       succeeded: false,
       en: "the API took the request, but your browser sent no session cookie with it (SameSite keeps it off this request), so there was no session to end.",

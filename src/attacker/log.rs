@@ -69,6 +69,7 @@ impl AccessLog {
     }
 }
 
+/// `s`, cut to at most `max` bytes at a character boundary.
 pub(super) fn cut(s: &str, max: usize) -> String {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {

@@ -1,15 +1,14 @@
-//! The referee: what the API received from the visitor's browser and answered, which the
-//! attacker cannot see.
+//! The referee: what the API received from an exploit page and answered, which the attacker
+//! cannot see.
 //!
 //! A forged request (a form post, a navigation) is blind: its answer goes to a window of
-//! another origin, which the exploit page cannot read. The lab's exchange log saw it,
-//! though: whether the visitor's cookies went along, the status, which cookies the answer
-//! set or deleted. The exploit page asks this referee — corslab's, not the attacker's, as
-//! the page says — to tell the learner whether the forgery had its effect, as a lab's
-//! "solved" banner would. It shows no more than the lab page's own exchange log (the same
-//! visitor id reads both), and never a cookie's value.
-
-use std::sync::Arc;
+//! another origin, which the exploit page cannot read, and the page never learns which
+//! cookies the browser attached. The lab's exchange log saw it, though: how the browser sent
+//! it (`Sec-Fetch-Mode`, `-Site`), the names of the cookies that went along, the status,
+//! which cookies the answer set or deleted. The exploit page asks this referee — corslab's,
+//! not the attacker's, as the page says — to tell the learner whether the attack landed, as a
+//! lab's "solved" banner would. It shows no more than the lab page's own exchange log (the
+//! same visitor id reads both), and never a cookie's value.
 
 use serde::Serialize;
 
@@ -17,12 +16,13 @@ use super::log::cut;
 use crate::exchange::ExchangeLog;
 use crate::verdict::Exchange;
 
-/// The newest exchanges the referee reports: a forgery is one or two requests.
+/// The newest exchanges the referee reports: an attack is a few requests.
 const MOST: usize = 20;
 /// Cookie names reported per exchange, each cut to [`NAME_BYTES`].
 const MOST_COOKIES: usize = 16;
 const NAME_BYTES: usize = 64;
 
+/// One request the API received from the exploit page.
 #[derive(Debug, Serialize)]
 pub struct Seen {
     pub at_ms: u64,
@@ -32,21 +32,31 @@ pub struct Seen {
     pub status: u16,
     /// `Sec-Fetch-Mode` and `-Site`, as the browser sent them: `navigate` for a form post
     /// or a link, `cross-site` from another site.
-    pub fetch_mode: Option<String>,
-    pub fetch_site: Option<String>,
+    pub mode: Option<String>,
+    pub site: Option<String>,
     /// Names of the cookies the browser sent.
-    pub cookies_sent: Vec<String>,
+    pub cookies: Vec<String>,
     /// Names of the cookies the answer set, and of those it deleted (`Max-Age=0`).
     pub cookies_set: Vec<String>,
     pub cookies_deleted: Vec<String>,
 }
 
-/// The visitor's exchanges that arrived at or after `after_ms`, oldest first.
-pub fn seen(log: &Arc<ExchangeLog>, visitor: &str, after_ms: u64) -> Vec<Seen> {
+/// The visitor's exchanges since `since_ms`, at paths under one of `mounts` (e.g.
+/// `/s/<id>/api/`), that came from a page of origin `from` (its `Origin`, or a `Referer` on
+/// it: a GET navigation sends no `Origin`); oldest first, at most the newest [`MOST`].
+pub fn seen(log: &ExchangeLog, visitor: &str, since_ms: u64, from: &str, mounts: &[String]) -> Vec<Seen> {
     let (records, _) = log.since(visitor, 0, usize::MAX);
-    let recent = records.iter().map(|r| r.observed()).filter(|e| e.at_ms() >= after_ms);
-    let skip = recent.clone().count().saturating_sub(MOST);
-    recent.skip(skip).map(describe).collect()
+    let on_page = |referer: &str| referer.strip_prefix(from).is_some_and(|rest| rest.starts_with('/'));
+    let matching: Vec<Seen> = records
+        .iter()
+        .map(|r| r.observed())
+        .filter(|e| e.at_ms() >= since_ms)
+        .filter(|e| e.request_header("origin") == Some(from) || e.request_header("referer").is_some_and(on_page))
+        .map(describe)
+        .filter(|s| mounts.iter().any(|m| s.path.starts_with(m.as_str())))
+        .collect();
+    let skip = matching.len().saturating_sub(MOST);
+    matching.into_iter().skip(skip).collect()
 }
 
 /// The log keeps the `Cookie` line as the cookies' names and each `Set-Cookie` with its
@@ -59,17 +69,18 @@ fn describe(e: &Exchange) -> Seen {
         if deletes { deleted.push(name) } else { set.push(name) }
     }
     // The absolute URL the browser fetched: its path, without the query.
-    let path = e.url().split_once("://").map_or("", |(_, rest)| rest).split_once('/').map_or("/", |(_, p)| p);
-    let path = format!("/{}", path.split('?').next().unwrap_or(""));
+    let after_scheme = e.url().split_once("://").map_or("", |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split('?').next().unwrap_or("/");
     let cookies = e.request_header("cookie").unwrap_or("");
     Seen {
         at_ms: e.at_ms(),
         method: e.method().to_owned(),
-        path: cut(&path, 512),
+        path: cut(path, 512),
         status: e.status(),
-        fetch_mode: text("sec-fetch-mode"),
-        fetch_site: text("sec-fetch-site"),
-        cookies_sent: cookies.split("; ").filter(|n| !n.is_empty()).take(MOST_COOKIES).map(|n| cut(n, NAME_BYTES)).collect(),
+        mode: text("sec-fetch-mode"),
+        site: text("sec-fetch-site"),
+        cookies: cookies.split("; ").filter(|n| !n.is_empty()).take(MOST_COOKIES).map(|n| cut(n, NAME_BYTES)).collect(),
         cookies_set: set,
         cookies_deleted: deleted,
     }
@@ -96,7 +107,7 @@ mod tests {
             .build();
         let seen = describe(&e);
         assert_eq!((seen.cookies_set, seen.cookies_deleted), (vec!["csrftoken".to_owned()], vec!["sessionid".to_owned()]));
-        assert_eq!(seen.cookies_sent, ["sessionid", "csrftoken"]);
+        assert_eq!(seen.cookies, ["sessionid", "csrftoken"]);
         assert_eq!(seen.path, "/s/csrf-off/api/logout/");
     }
 }

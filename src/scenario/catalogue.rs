@@ -85,12 +85,34 @@ pub enum AttackKind {
     /// calls, which a URL-keyed cache then hands to the page: the page's own calls, made
     /// next from its origin, fail as [`Attack::broken`] says.
     CachePoisoning,
+    /// The three requests a page can make the visitor's browser send to the API — a
+    /// credentialed fetch, a top-level GET navigation and a forged form POST (a logout), the
+    /// last two in a window it opens — and which cookies went along on each, as the lab's
+    /// referee (its exchange log) saw them: the attacker itself sees none of the answers.
+    SamesiteProbe,
+    /// Plants a session key of the attacker's own account in the visitor's browser before
+    /// they log in (`document.cookie`, which a same-site origin may write for the API's
+    /// host), then uses that key from the attacker's own server.
+    FixateSession,
+    /// Writes an unsigned token (`"alg": "none"`) for the victim's username.
+    AlgNoneToken,
+    /// Cracks the HMAC key of the attacker's own token against a small wordlist on the page
+    /// (WebCrypto), then signs a token for the victim with it.
+    CrackedSecret,
+    /// Puts the victim's claims under the signature of the attacker's own token.
+    UncheckedSignature,
+    /// Uses the attacker's own refresh token where an access token is required.
+    RefreshAsAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attack {
     pub from: AttackerSite,
+    /// The other attacker serves the same exploit too, where the lesson is the difference
+    /// between them (`SameSite` decides by site: a sibling origin passes, another site not).
+    #[serde(default)]
+    pub also_from: Option<AttackerSite>,
     pub kind: AttackKind,
     /// What the exploit does and what it gains.
     pub steps: Text,
@@ -123,6 +145,13 @@ impl Attack {
             return Err("broken names at least one of the calls, and only calls".into());
         }
         Ok(())
+    }
+}
+
+impl Attack {
+    /// The attackers that serve this exploit, `from` first.
+    pub fn sites(&self) -> impl Iterator<Item = AttackerSite> {
+        std::iter::once(self.from).chain(self.also_from.filter(|s| *s != self.from))
     }
 }
 

@@ -362,17 +362,26 @@ fn cookies(layers: &Layers, out: &mut Vec<Finding>) {
     use Severity::*;
     let c = &layers.cookies;
     match c.same_site {
+        // Measured in Chromium 156: such a cookie is refused when set, so none is stored.
+        SameSite::None if !c.secure => out.push(finding(
+            "cookies.samesite_none_insecure",
+            Info,
+            "SameSite=None without Secure: browsers refuse such a cookie when it is set, so neither the session nor the CSRF cookie is stored, and logins fail (403 \"CSRF cookie not set.\") or look fine and lead nowhere.",
+            "Secure なしの SameSite=None です。ブラウザーはこの Cookie を設定時に拒否するので、セッションの Cookie も CSRF の Cookie も保存されず、ログインは失敗する（403「CSRF cookie not set.」）か、成功に見えて何にもつながりません。",
+        )),
         SameSite::None => out.push(finding(
             "cookies.samesite_none",
             High,
-            "SameSite=None: the cookies go along on requests from every other site, forms and navigations included, which leaves only the CSRF check.",
-            "SameSite=None です。Cookie がほかのすべてのサイトからのリクエスト（フォームや遷移を含む）に付いて行き、残る守りは CSRF チェックだけです。",
+            "SameSite=None: the cookies go along on other sites' form POSTs and links (and on their fetches, where a browser allows third-party cookies), which leaves only the CSRF check.",
+            "SameSite=None です。Cookie がほかのサイトのフォーム POST やリンクに付いて行き（サードパーティー Cookie を許すブラウザーでは fetch にも）、残る守りは CSRF チェックだけです。",
         )),
+        // Measured in Chromium 156: sent on a cross-site top-level POST 112 s after it got its
+        // value, not at 126 s; sent again once a new value is set, not when the same one is.
         SameSite::Unspecified => out.push(finding(
             "cookies.samesite_unset",
             Medium,
-            "No SameSite attribute: Chromium treats the cookie as Lax, but for its first two minutes it still goes along on cross-site top-level POSTs (the \"Lax+POST\" exception), and other browsers may not default to Lax at all.",
-            "SameSite 属性がありません。Chromium は Lax として扱いますが、発行から 2 分間はクロスサイトのトップレベル POST にも付いて行きます（「Lax+POST」の例外）。ほかのブラウザーは Lax を既定にしないこともあります。",
+            "No SameSite attribute: Chromium treats the cookie as Lax, except that for two minutes after it gets a value it still goes along on other sites' top-level POSTs (the \"Lax+POST\" exception; every login sets a new session key, so every login opens the window again). Firefox and Safari do not default to Lax at all.",
+            "SameSite 属性がありません。Chromium は Lax として扱いますが、Cookie が値を得てから 2 分間は、ほかのサイトのトップレベル POST にも付いて行きます（「Lax+POST」の例外。ログインのたびにセッションキーが新しくなるので、ログインのたびにこの 2 分間が始まります）。Firefox と Safari はそもそも Lax を既定にしていません。",
         )),
         SameSite::Lax | SameSite::Strict => {}
     }
@@ -405,8 +414,8 @@ fn sessions_and_jwt(layers: &Layers, out: &mut Vec<Finding>) {
         ),
         JwtVerifier::WeakSecret(_) => (
             "jwt.weak_secret",
-            "The HS256 secret is a dictionary word: one captured token is cracked offline in seconds, and then anyone signs their own.".to_owned(),
-            "HS256 の秘密鍵が辞書にある単語です。取得したトークン一つからオフラインで数秒で割り出され、誰でも自分でトークンに署名できます。".to_owned(),
+            "The HS256 secret is in public wordlists: any one token (an account of one's own yields one) is cracked offline in seconds, and then anyone signs tokens for any user.".to_owned(),
+            "HS256 の秘密鍵が公開の単語リストにあります。トークンが一つあれば（自分のアカウントで手に入ります）オフラインで数秒で割り出され、誰でも任意のユーザーのトークンに署名できます。".to_owned(),
         ),
         JwtVerifier::SignatureNotChecked => (
             "jwt.signature_unchecked",

@@ -237,8 +237,7 @@ async fn json_read_from_text_plain_skips_the_check_and_logs_a_form_in_while_the_
         body: Some((content_type, body)),
         ..Call::new(Method::POST, format!("{mount}/api/login/"))
     };
-    let mallory = corslab::attacker::ACCOUNT;
-    let body = text_plain_login(mallory.username, mallory.password);
+    let body = text_plain_login(corslab::attacker::ACCOUNT, &lab.attacker_password().await);
     let r = form("/s/csrf-json-as-text-plain", "text/plain", body.clone()).send(&lab).await;
     assert_eq!((r.status, &r.body["username"]), (StatusCode::OK, &json!("mallory")), "{}", r.body);
     let session = cookie_value(&r.headers, "sessionid").expect("a session for the form's browser");

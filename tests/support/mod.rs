@@ -140,3 +140,15 @@ pub fn article_layers() -> corslab::scenario::Layers {
     let page: corslab::origin::Origin = "http://localhost:8000".parse().unwrap();
     corslab::scenario::Layers::article(&[page.clone()], &[page], corslab::cookie::CookieSettings::default())
 }
+
+impl TestLab {
+    /// The password of the attacker's own account, which the lab generated and keeps with
+    /// its other secrets (what only the attacker's pages are told).
+    pub async fn attacker_password(&self) -> String {
+        let url = format!("sqlite://{}?mode=ro", self.db_path.display());
+        let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let password: String = sqlx::query_scalar("SELECT value FROM lab_secrets WHERE name = 'attacker_password'").fetch_one(&db).await.unwrap();
+        db.close().await;
+        password
+    }
+}
