@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this
 
 pub mod browser;
+pub mod har;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -199,15 +199,22 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+impl InputError {
+    /// A JSON parser's error, with its position kept apart from the reason.
+    pub(crate) fn from_json(e: &serde_json::Error) -> InputError {
+        InputError {
+            line: (e.line() > 0).then_some(e.line()),
+            column: (e.column() > 0).then_some(e.column()),
+            reason: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+        }
+    }
+}
+
 impl Experiment {
     /// Reads an experiment file: JSON as SPEC §8 describes it, with the steps' clock never
     /// going back.
     pub fn from_json(text: &str) -> Result<Experiment, InputError> {
-        let experiment: Experiment = serde_json::from_str(text).map_err(|e| InputError {
-            line: (e.line() > 0).then_some(e.line()),
-            column: (e.column() > 0).then_some(e.column()),
-            reason: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
-        })?;
+        let experiment: Experiment = serde_json::from_str(text).map_err(|e| InputError::from_json(&e))?;
         let mut now = 0;
         for (i, step) in experiment.steps.iter().enumerate() {
             match step.at_ms {

@@ -8,7 +8,7 @@
 //! one cookie jar and one clock. A request the experiment gives no answer for ends the step
 //! as `unmodeled`: the simulator never invents a server.
 
-mod jar;
+pub(crate) mod jar;
 mod wire;
 
 use std::collections::HashMap;
