@@ -19,40 +19,9 @@ use crate::origin::Origin;
 use crate::ratelimit::Rate;
 use crate::verdict::SameSite;
 
-const ABOUT: &str = "A hands-on lab for the same-origin policy, CORS and preflights, CSRF tokens, session cookies and JWT.";
-
-const LONG_ABOUT: &str = "\
-A hands-on lab for the same-origin policy, CORS and preflights, CSRF tokens, session cookies
-and JWT. corslab serves a page on one origin and a JSON API on another, the API behaving
-exactly like a Django 5.2 + django-cors-headers + simplejwt setup. Open the page and press
-the buttons; every request shows what JavaScript can and cannot see.
-
-With no arguments it serves the page on http://localhost:8000 and the API on
-http://localhost:8001, keeps its data in ./corslab-data, and creates the account
-demo / demo-password.";
-
-const AFTER_HELP: &str = "\
-Every setting can come from a flag, an environment variable (shown as [env: ...]) or the TOML
-file given with --config, whose keys are the long flag names with '_' for '-':
-
-    # corslab.toml
-    api_port = 9001
-    cors_allowed_origins = [\"http://localhost:8000\", \"http://localhost:5173\"]
-    cookie_samesite = \"Strict\"
-
-Flags win over environment variables, which win over the file. The JWT signing secret is read
-only from CORSLAB_JWT_SECRET or --jwt-secret-file (never a flag value, which other users
-could see in the process list); without one, a random secret is generated on first start and
-kept in the database.
-
-Examples:
-    corslab                                   start with the defaults
-    corslab --api-port 9001                   API on http://localhost:9001
-    corslab --cors-allowed-origins http://localhost:5173 --csrf-trusted-origins http://localhost:5173
-    CORSLAB_DEMO=false corslab                no demo account";
-
+/// The lab's settings: the arguments of `corslab` (`corslab serve`), and the TOML file's keys.
 #[derive(Parser, Deserialize, Debug, Clone, Default)]
-#[command(name = "corslab", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = AFTER_HELP)]
+#[command(name = "corslab")]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Read settings from this TOML file.
@@ -328,17 +297,11 @@ pub enum CommandLineError {
 }
 
 impl Settings {
-    /// Settings from these arguments and the `CORSLAB_*` environment, remembering which
+    /// Settings from what clap read (flags and `CORSLAB_*` variables), remembering which
     /// setting came from where.
-    pub fn from_args<I, T>(args: I) -> Result<Settings, CommandLineError>
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<std::ffi::OsString> + Clone,
-    {
-        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
-        let matches = Settings::command().try_get_matches_from(&args).map_err(|e| blame_environment(e, &args))?;
-        let mut settings = Settings::from_arg_matches(&matches).map_err(CommandLineError::Clap)?;
-        settings.sources = sources(&matches);
+    pub fn from_matches(matches: &ArgMatches) -> Result<Settings, clap::Error> {
+        let mut settings = Settings::from_arg_matches(matches)?;
+        settings.sources = sources(matches);
         Ok(settings)
     }
 
@@ -562,7 +525,7 @@ fn sources(matches: &ArgMatches) -> BTreeMap<String, Source> {
 
 /// A bad value clap read from a `CORSLAB_*` variable, reported under the variable's name
 /// (clap names the flag, which the user never typed); any other clap error as it is.
-fn blame_environment(e: clap::Error, args: &[std::ffi::OsString]) -> CommandLineError {
+pub fn blame_environment(e: clap::Error, args: &[std::ffi::OsString]) -> CommandLineError {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if !matches!(e.kind(), ErrorKind::ValueValidation | ErrorKind::InvalidValue) {
         return CommandLineError::Clap(e);

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod attacker;
 pub mod cdn;
+pub mod cli;
 pub mod config;
 pub mod cookie;
 pub mod cors;

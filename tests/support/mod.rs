@@ -4,6 +4,7 @@
 pub mod attack;
 pub mod browser;
 pub mod page;
+pub mod har;
 
 use std::net::SocketAddr;
 use std::time::Duration;

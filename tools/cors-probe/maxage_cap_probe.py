@@ -19,15 +19,15 @@ with /tmp/ft/rc holding "+0". The control case (Max-Age 600, re-preflighted afte
 import os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cors_probe as cp
+from cases import A, T, acao, case
 
 WRAPPER, RC = sys.argv[1], sys.argv[2]
-A, T = cp.A, cp.T
-cp.CASE_BY_ID["cap_ctl"] = cp.case("cap_ctl", "Max-Age 600, then +700 s", [], {
-    "OPTIONS": cp.acao(A, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")),
-    "*": cp.acao(A)})
-cp.CASE_BY_ID["cap_big"] = cp.case("cap_big", "Max-Age 100000, then +7000 s, then +7300 s", [], {
-    "OPTIONS": cp.acao(A, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "100000")),
-    "*": cp.acao(A)})
+cp.CASE_BY_ID["cap_ctl"] = case("cap_ctl", "Max-Age 600, then +700 s", [], {
+    "OPTIONS": acao(A, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")),
+    "*": acao(A)})
+cp.CASE_BY_ID["cap_big"] = case("cap_big", "Max-Age 100000, then +7000 s, then +7300 s", [], {
+    "OPTIONS": acao(A, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "100000")),
+    "*": acao(A)})
 
 
 def set_offset(seconds):
@@ -40,7 +40,7 @@ def main():
     set_offset(0)
     servers = cp.start_servers()
     try:
-        with cp.browser_session(binary=WRAPPER, logging=False) as sid:
+        with cp.browser_session(binary=WRAPPER, logging=False) as (sid, _version):
             run_steps(sid)
     finally:
         for s in servers:
@@ -52,13 +52,11 @@ def run_steps(sid):
     cp.wd("POST", f"/session/{sid}/url", {"url": A + "/"})
 
     def put(cid, label):
-        with cp.LOG_LOCK:
-            cp.SERVER_LOG.clear()
+        cp.received(cid)
         out = cp.wd("POST", f"/session/{sid}/execute/async",
                     {"script": cp.FETCH_JS, "args": [f"{T}/c/{cid}/", {"method": "PUT"}]})["value"]
         time.sleep(0.3)
-        with cp.LOG_LOCK:
-            seen = [m for (_p, m, path, _h) in cp.SERVER_LOG if f"/c/{cid}/" in path]
+        seen = [r["method"] for r in cp.received(cid)]
         js = out.get("status") if out.get("ok") else out.get("message")
         print(f"{label:<40} js={js} server={seen}", flush=True)
 

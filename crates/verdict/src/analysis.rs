@@ -4,9 +4,9 @@
 
 use crate::explain::{Text, fix_same_origin_mode, text_same_origin_mode};
 use crate::headers::{DroppedHeader, SentHeader, is_forbidden_method, is_safelisted_method, is_token, normalize_method, sent_headers};
-use crate::request::{Credentials, Mode, Request};
+use crate::request::{CacheMode, Credentials, Mode, RedirectMode, Request};
 use crate::url::{PageOrigin, Url, UrlProblem, parse_url, split_scheme};
-use crate::verdict::{Blocked, Stage, Verdict};
+use crate::verdict::{Blocked, Verdict};
 
 /// How the browser treats the response of this hop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,9 @@ pub(crate) struct Analysis<'a> {
 }
 
 impl<'a> Analysis<'a> {
+    /// The request as the browser sees it, or why it is never sent. The refusals come in the
+    /// order `fetch()` meets them: the `Request` constructor's exceptions (URL, cache mode,
+    /// method, body), then main fetch's network errors (mode, redirect mode, scheme).
     pub(crate) fn new(req: &Request<'a>) -> Result<Self, Refused> {
         let page = PageOrigin::parse(req.page_origin).ok_or_else(|| {
             let shown = clip(req.page_origin);
@@ -55,8 +58,35 @@ impl<'a> Analysis<'a> {
                 format!("ページのオリジン '{shown}' はオリジンとして解釈できません。"),
             ))
         })?;
+        let target = parse_target(req.url, &page)?;
+        if req.cache == CacheMode::OnlyIfCached && req.mode != Mode::SameOrigin {
+            return Err(thrown(
+                "'only-if-cached' can be set only with 'same-origin' mode",
+                Text::new(
+                    "cache: 'only-if-cached' may only be used with mode: 'same-origin', so fetch() throws before sending.",
+                    "cache: 'only-if-cached' は mode: 'same-origin' と一緒にしか使えないため、fetch() は送信前に例外を投げます。",
+                ),
+                Text::new("Drop cache: 'only-if-cached', or use it for same-origin requests only.", "cache: 'only-if-cached' を外すか、同一オリジンのリクエストだけに使ってください。"),
+            ));
+        }
         let method = check_method(req)?;
-        let url = resolve_target(req.url, &page)?;
+        if req.has_body && matches!(method, "GET" | "HEAD") {
+            return Err(thrown(
+                "Request with GET/HEAD method cannot have body.",
+                Text::new(
+                    format!("A {method} request cannot carry a body, so fetch() throws before sending."),
+                    format!("{method} リクエストは本文を持てないため、fetch() は送信前に例外を投げます。"),
+                ),
+                Text::new(
+                    "Send the data in the query string, or use POST (or another method that takes a body).",
+                    "データはクエリー文字列で送るか、POST など本文を持てるメソッドを使ってください。",
+                ),
+            ));
+        }
+        let url = match target {
+            Target::Http(url) => url,
+            Target::OtherScheme(scheme) => return Err(unsupported_scheme(req.url.trim(), &scheme)),
+        };
         let cross = !page.same_origin(&url)
             || req.tainted_origin
             || req.initial_url.and_then(|u| parse_url(u).ok()).is_some_and(|u| !page.same_origin(&u));
@@ -67,21 +97,39 @@ impl<'a> Analysis<'a> {
             Mode::Cors => Scope::Cors,
             Mode::SameOrigin => {
                 let href = url.href();
-                return Err(Refused::Blocked(Box::new(Blocked {
-                    cors_error: None,
-                    failed_parameter: String::new(),
-                    stage: Stage::BeforeSend,
-                    js_error: "TypeError: Failed to fetch".into(),
-                    console: Some(format!(
+                return Err(Refused::Blocked(Box::new(Blocked::not_sent(
+                    "TypeError: Failed to fetch".into(),
+                    Some(format!(
                         "Fetch API cannot load {href}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
                         page.serialize()
                     )),
-                    explanation: text_same_origin_mode(&url.origin()),
-                    fix: fix_same_origin_mode(&url.origin()),
-                    standard_differs: None,
-                })));
+                    text_same_origin_mode(&url.origin()),
+                    fix_same_origin_mode(&url.origin()),
+                ))));
             }
         };
+        if req.mode == Mode::NoCors && req.redirect != RedirectMode::Follow {
+            // Measured (`r_manual_nocors`, `r_error_nocors`): nothing is sent.
+            let mode = if req.redirect == RedirectMode::Manual { "manual" } else { "error" };
+            return Err(Refused::Blocked(Box::new(Blocked::not_sent(
+                "TypeError: Failed to fetch".into(),
+                Some(format!("Fetch API cannot load {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".", url.href())),
+                Text::new(
+                    format!("A no-cors request must follow redirects; with redirect: '{mode}' the browser refuses it before sending anything."),
+                    format!("no-cors のリクエストはリダイレクトをたどる必要があります。redirect: '{mode}' ではブラウザーは何も送らずに拒否します。"),
+                ),
+                Text::new(
+                    "Use mode: 'cors' (the server must then allow this page), or leave redirect at 'follow'.",
+                    "mode: 'cors' を使うか（その場合サーバーがこのページを許可する必要があります）、redirect を 'follow' のままにしてください。",
+                ),
+            ))));
+        }
+        if req.cache == CacheMode::OnlyIfCached {
+            return Err(Refused::Unmodeled(Text::new(
+                "cache: 'only-if-cached' answers from the HTTP cache, which this engine does not model.",
+                "cache: 'only-if-cached' は HTTP キャッシュから応答しますが、このエンジンは HTTP キャッシュを扱いません。",
+            )));
+        }
         let (sent, dropped) = sent_headers(req);
         Ok(Analysis { req: *req, url, page, method, sent, dropped, scope })
     }
@@ -98,20 +146,38 @@ impl<'a> Analysis<'a> {
 }
 
 /// At most 200 characters of an input echoed back in an `Unmodeled` reason.
-fn clip(s: &str) -> &str {
+pub(crate) fn clip(s: &str) -> &str {
     s.char_indices().nth(200).map_or(s, |(i, _)| &s[..i])
 }
 
-/// Resolves the request URL; non-http(s) schemes are refused the way Chromium
-/// refuses them (measured for `ftp:`), or left unmodeled.
-fn resolve_target<'a>(raw: &'a str, page: &PageOrigin<'a>) -> Result<Url<'a>, Refused> {
+enum Target<'a> {
+    Http(Url<'a>),
+    /// A scheme fetch() knows but cannot load here (`ftp:` …), lower-cased.
+    OtherScheme(String),
+}
+
+/// Parses the request URL as the `Request` constructor does: a URL with credentials throws
+/// (measured `m_url_userinfo`, `m_url_user_only`, also same-origin); `data:` and the other
+/// local schemes are not network requests and left unmodeled.
+fn parse_target<'a>(raw: &'a str, page: &PageOrigin<'a>) -> Result<Target<'a>, Refused> {
     let raw_trim = raw.trim();
     if let (true, PageOrigin::Tuple(p)) = (raw_trim.starts_with('/') && !raw_trim.starts_with("//"), page) {
         let path = raw_trim.split('#').next().unwrap_or("/");
-        return Ok(Url { path, has_userinfo: false, ..p.clone() });
+        return Ok(Target::Http(Url { path, has_userinfo: false, ..p.clone() }));
     }
     match parse_url(raw) {
-        Ok(u) => Ok(u),
+        Ok(u) if u.has_userinfo => Err(thrown(
+            &format!("Request cannot be constructed from a URL that includes credentials: {}", clip(raw_trim)),
+            Text::new(
+                "The URL carries a user name or password (user:pass@host); fetch() refuses such URLs before sending anything.",
+                "URL にユーザー名やパスワード（user:pass@host）が含まれています。fetch() はこのような URL を送信前に拒否します。",
+            ),
+            Text::new(
+                "Remove the credentials from the URL and send them in an Authorization header (or a cookie) instead.",
+                "URL から資格情報を取り除き、Authorization ヘッダー（または Cookie）で送ってください。",
+            ),
+        )),
+        Ok(u) => Ok(Target::Http(u)),
         Err(UrlProblem::OtherScheme) => {
             let scheme = split_scheme(raw_trim).map(|(s, _)| s.to_ascii_lowercase()).unwrap_or_default();
             if matches!(scheme.as_str(), "data" | "blob" | "file" | "about" | "filesystem") {
@@ -120,19 +186,7 @@ fn resolve_target<'a>(raw: &'a str, page: &PageOrigin<'a>) -> Result<Url<'a>, Re
                     format!("{scheme}: の URL はネットワークリクエストではありません。このエンジンは http(s) だけを扱います。"),
                 )));
             }
-            Err(Refused::Blocked(Box::new(Blocked {
-                cors_error: None,
-                failed_parameter: String::new(),
-                stage: Stage::BeforeSend,
-                js_error: "TypeError: Failed to fetch".into(),
-                console: Some(format!("Fetch API cannot load {raw_trim}. URL scheme \"{scheme}\" is not supported.")),
-                explanation: Text::new(
-                    format!("fetch() only loads http: and https: URLs here; a {scheme}: URL is refused before anything is sent."),
-                    format!("fetch() がここで読み込めるのは http: と https: の URL だけです。{scheme}: の URL は何も送信されずに拒否されます。"),
-                ),
-                fix: Text::new("Call the resource over http(s).", "リソースは http(s) で呼び出してください。"),
-                standard_differs: None,
-            })))
+            Ok(Target::OtherScheme(scheme))
         }
         Err(_) => {
             let shown = clip(raw_trim);
@@ -144,27 +198,39 @@ fn resolve_target<'a>(raw: &'a str, page: &PageOrigin<'a>) -> Result<Url<'a>, Re
     }
 }
 
+/// A URL whose scheme fetch() does not load (measured for `ftp:`, `m_ftp`).
+fn unsupported_scheme(raw: &str, scheme: &str) -> Refused {
+    Refused::Blocked(Box::new(Blocked::not_sent(
+        "TypeError: Failed to fetch".into(),
+        Some(format!("Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.", clip(raw))),
+        Text::new(
+            format!("fetch() only loads http: and https: URLs here; a {scheme}: URL is refused before anything is sent."),
+            format!("fetch() がここで読み込めるのは http: と https: の URL だけです。{scheme}: の URL は何も送信されずに拒否されます。"),
+        ),
+        Text::new("Call the resource over http(s).", "リソースは http(s) で呼び出してください。"),
+    )))
+}
+
+/// An exception `fetch()` throws before sending: `TypeError: Failed to execute 'fetch' on
+/// 'Window': <message>`, with nothing on the console.
+fn thrown(message: &str, explanation: Text, fix: Text) -> Refused {
+    Refused::Blocked(Box::new(Blocked::not_sent(
+        format!("TypeError: Failed to execute 'fetch' on 'Window': {message}"),
+        None,
+        explanation,
+        fix,
+    )))
+}
+
 /// fetch()'s method checks, in the `Request` constructor's order: a token,
 /// not forbidden, then (after normalization) GET/HEAD/POST in `no-cors`.
 /// Wording measured (`m_bad_method`, `m_trace`, `n_trace_lower`,
 /// `m_nocors_put`, `n_nocors_put_lower`, `m_nocors_patch`).
 fn check_method<'a>(req: &Request<'a>) -> Result<&'a str, Refused> {
-    let thrown = |message: String, explanation: Text, fix: Text| {
-        Refused::Blocked(Box::new(Blocked {
-            cors_error: None,
-            failed_parameter: String::new(),
-            stage: Stage::BeforeSend,
-            js_error: format!("TypeError: Failed to execute 'fetch' on 'Window': {message}"),
-            console: None,
-            explanation,
-            fix,
-            standard_differs: None,
-        }))
-    };
     let m = req.method;
     if !is_token(m) {
         return Err(thrown(
-            format!("'{m}' is not a valid HTTP method."),
+            &format!("'{m}' is not a valid HTTP method."),
             Text::new(
                 format!("'{m}' is not a valid HTTP method name (it must be a token: letters, digits and !#$%&'*+-.^_`|~), so fetch() throws before sending."),
                 format!("'{m}' は正しい HTTP メソッド名ではありません（英数字と !#$%&'*+-.^_`|~ だけのトークンである必要があります）。fetch() は送信前に例外を投げます。"),
@@ -174,7 +240,7 @@ fn check_method<'a>(req: &Request<'a>) -> Result<&'a str, Refused> {
     }
     if is_forbidden_method(m) {
         return Err(thrown(
-            format!("'{m}' HTTP method is unsupported."),
+            &format!("'{m}' HTTP method is unsupported."),
             Text::new(
                 format!("{m} is a forbidden method (CONNECT, TRACE and TRACK can never be sent by fetch())."),
                 format!("{m} は禁止されたメソッドです（CONNECT・TRACE・TRACK は fetch() からは送れません）。"),
@@ -185,7 +251,7 @@ fn check_method<'a>(req: &Request<'a>) -> Result<&'a str, Refused> {
     let normalized = normalize_method(m);
     if req.mode == Mode::NoCors && !is_safelisted_method(normalized) {
         return Err(thrown(
-            format!("'{normalized}' is unsupported in no-cors mode."),
+            &format!("'{normalized}' is unsupported in no-cors mode."),
             Text::new(
                 format!("In mode 'no-cors' only GET, HEAD and POST may be used, so fetch() throws on {normalized} before sending."),
                 format!("mode: 'no-cors' で使えるのは GET・HEAD・POST だけなので、{normalized} では fetch() が送信前に例外を投げます。"),

@@ -3,9 +3,10 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::address_space::AddressSpace;
 use crate::analysis::Analysis;
 use crate::url::parse_url;
-use crate::verdict::{CorsError, Failure};
+use crate::verdict::{CorsError, Failure, fail};
 
 /// Non-ASCII bytes of a failed value, as `\u00XX` (UTF-8 bytes shown as Latin-1
 /// code points): how the measured console prints them (`s_nonascii`).
@@ -34,21 +35,39 @@ fn escape_non_ascii(s: &str) -> Cow<'_, str> {
 /// hint; it appends "Have the server send the header with a valid value." to
 /// the three value errors — all measured.)
 pub(crate) fn console_line(a: &Analysis<'_>, f: &Failure) -> String {
-    use CorsError::*;
     let href = a.url.href();
-    let mut s = String::with_capacity(200 + href.len() + f.param.len());
+    let initial = a.req.initial_url.map(|u| parse_url(u).map_or_else(|_| u.to_string(), |u| u.href()));
+    let mut s = prefix(a, &href, initial.filter(|i| *i != href).as_deref());
+    sentence(&mut s, f);
+    s
+}
+
+/// The same line for a redirect to a URL the engine cannot parse (`ftp:`), which Chromium
+/// names as it is, redirected from the first URL.
+pub(crate) fn console_line_at(a: &Analysis<'_>, location: &str, error: CorsError) -> String {
+    let initial = a.req.initial_url.map_or_else(|| a.url.href(), |u| parse_url(u).map_or_else(|_| u.to_string(), |u| u.href()));
+    let mut s = prefix(a, location, Some(&initial));
+    sentence(&mut s, &fail(error, ""));
+    s
+}
+
+fn prefix(a: &Analysis<'_>, href: &str, redirected_from: Option<&str>) -> String {
+    let mut s = String::with_capacity(300 + href.len());
     let _ = write!(s, "Access to fetch at '{href}' ");
-    if let Some(initial) = a.req.initial_url {
-        let initial = parse_url(initial).map_or_else(|_| initial.to_string(), |u| u.href());
-        if initial != href {
-            let _ = write!(s, "(redirected from '{initial}') ");
-        }
+    if let Some(initial) = redirected_from {
+        let _ = write!(s, "(redirected from '{initial}') ");
     }
     let _ = write!(s, "from origin '{}' has been blocked by CORS policy: ", a.page.serialize());
+    s
+}
+
+fn sentence(s: &mut String, f: &Failure) {
+    use CorsError::*;
     if f.error.has_preflight_prefix() {
         s.push_str("Response to preflight request doesn't pass access control check: ");
     }
     let hint = escape_non_ascii(&f.param);
+    let space = f.address_space.map_or("", AddressSpace::name);
     const VALID: &str = " Have the server send the header with a valid value.";
     let _ = match f.error {
         WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => write!(s, "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."),
@@ -64,6 +83,16 @@ pub(crate) fn console_line(a: &Analysis<'_>, f: &Failure) -> String {
         MethodDisallowedByPreflightResponse => write!(s, "Method {hint} is not allowed by Access-Control-Allow-Methods in preflight response."),
         HeaderDisallowedByPreflightResponse => write!(s, "Request header field {hint} is not allowed by Access-Control-Allow-Headers in preflight response."),
         RedirectContainsCredentials => write!(s, "Redirect location '{hint}' contains a username and password, which is disallowed for cross-origin requests."),
+        // Measured (`r_ftp`): Chromium 156 lists the schemes its CORS code accepts.
+        CorsDisabledScheme => write!(s, "Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app."),
+        LocalNetworkAccessPermissionDenied => write!(s, "Permission was denied for this request to access the `{space}` address space."),
+        InsecureLocalNetwork => write!(s, "The request client is not a secure context and the resource is in more-private address space `{space}`."),
     };
-    s
+}
+
+/// The line Chromium logs for a response JavaScript can use whose status is 400 or more
+/// (measured `e_*`: 399 logs nothing; opaque and same-origin responses log it too; the
+/// reason phrase is the server's, empty when it sends none).
+pub(crate) fn bad_status_line(status: u16, reason: &str) -> String {
+    format!("Failed to load resource: the server responded with a status of {status} ({reason})")
 }

@@ -117,14 +117,8 @@ pub fn cookie_outcome(page_origin: &str, target: &str, credentials: Credentials,
         );
     }
     if !same_site(&page, &target) {
-        let mut reasons = Vec::new();
-        match cookie.same_site {
-            SameSite::Strict => reasons.push("SchemefulSameSiteStrict"),
-            SameSite::Lax => reasons.push("SchemefulSameSiteLax"),
-            SameSite::Unspecified => reasons.push("SchemefulSameSiteUnspecifiedTreatedAsLax"),
-            SameSite::None => {}
-        }
-        reasons.push("UserPreferences");
+        // Measured (`k_cross_site`): whatever the SameSite, DevTools gives only this reason.
+        let reasons = vec!["UserPreferences"];
         return no(
             reasons,
             format!("{} and {} are different sites, so this is a third-party cookie: Chromium 156 blocks third-party cookies by default (and SameSite=Lax/Strict cookies are cross-site only by top-level navigation anyway).", page.origin(), target.origin()),

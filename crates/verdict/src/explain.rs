@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::address_space::AddressSpace;
 use crate::analysis::Analysis;
 use crate::headers::{HeaderRule, trim_ows};
 use crate::preflight::PreflightNeed;
@@ -325,5 +326,44 @@ pub(crate) fn describe(a: &Analysis<'_>, need: &PreflightNeed, f: &Failure, ex: 
             ),
             None,
         ),
+        CorsDisabledScheme => (
+            Text::new(
+                format!("The response redirects to {}, which is not http(s); a cross-origin request can only follow redirects to http(s) URLs.", ex.location().unwrap_or("")),
+                format!("レスポンスは http(s) ではない {} へリダイレクトしています。クロスオリジンのリクエストがたどれるのは http(s) の URL へのリダイレクトだけです。", ex.location().unwrap_or("")),
+            ),
+            Text::new("Redirect to an http(s) URL.", "http(s) の URL へリダイレクトしてください。"),
+            None,
+        ),
+        LocalNetworkAccessPermissionDenied => {
+            let space = f.address_space.map_or("", AddressSpace::name);
+            (
+                Text::new(
+                    format!("The page is on the public internet and {t} is in the `{space}` address space. Chromium's Local Network Access lets a public page reach it only after the user allows it (a prompt); without that permission nothing is sent."),
+                    format!("ページは公開インターネット上にあり、{t} は `{space}` アドレス空間にあります。Chromium の Local Network Access では、公開ページがそこへアクセスできるのはユーザーが許可した後だけです（確認のプロンプトが出ます）。許可がなければ何も送られません。"),
+                ),
+                Text::new(
+                    format!("Serve the page from the same network as {t} (or from it), or have users grant the page the '{}' permission when Chromium asks.", if space == "loopback" { "loopback-network" } else { "local-network" }),
+                    format!("ページを {t} と同じネットワーク（またはそのサーバー自身）から配信するか、Chromium が尋ねたときにユーザーがページに '{}' の許可を与えるようにしてください。", if space == "loopback" { "loopback-network" } else { "local-network" }),
+                ),
+                Some(Text::new(
+                    "Local Network Access is a Chromium feature (a WICG draft, not part of the Fetch Standard); other browsers send this request.",
+                    "Local Network Access は Chromium の機能（WICG の草案で、Fetch Standard には含まれません）で、他のブラウザーはこのリクエストを送ります。",
+                )),
+            )
+        }
+        InsecureLocalNetwork => {
+            let space = f.address_space.map_or("", AddressSpace::name);
+            (
+                Text::new(
+                    format!("The page is on the public internet and is not a secure context (plain http), and {t} is in the more private `{space}` address space. Chromium never lets such a page reach it, permission or not."),
+                    format!("ページは公開インターネット上にあり、安全なコンテキストではなく（http）、{t} はより内側の `{space}` アドレス空間にあります。Chromium は許可の有無にかかわらず、このようなページからのアクセスを認めません。"),
+                ),
+                Text::new("Serve the page over https; Chromium then asks the user for permission.", "ページを https で配信してください。そうすれば Chromium はユーザーに許可を求めます。"),
+                Some(Text::new(
+                    "Local Network Access is a Chromium feature (a WICG draft, not part of the Fetch Standard); other browsers send this request.",
+                    "Local Network Access は Chromium の機能（WICG の草案で、Fetch Standard には含まれません）で、他のブラウザーはこのリクエストを送ります。",
+                )),
+            )
+        }
     }
 }

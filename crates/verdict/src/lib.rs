@@ -7,16 +7,22 @@
 //! word —, what the preflight cache keeps and for how long, and whether a cookie is sent or
 //! stored. Failures come with an explanation and a fix in English and Japanese.
 //!
-//! Every rule was measured against real Chromium 156.0.8078.79 with
-//! `tools/cors-probe/cors_probe.py` (results in `tools/cors-probe/RESULTS.md`; each rule's
-//! comment names the probe rows it reproduces, and so do the unit tests). Where Chromium and
-//! the Fetch Standard disagree, the browser wins and the difference is reported in a
-//! `standard_differs` text.
+//! Every rule was measured against real Chromium 156 with `tools/cors-probe/cors_probe.py`:
+//! the measurements are data (`tools/cors-probe/results.json`, one experiment file and
+//! Chromium's report per case), which `tests/probe_cases.rs` replays through [`simulate`],
+//! asserting the engine's verdict on every step is what Chromium reported. Each rule's comment
+//! names the probe cases it reproduces. Where Chromium and the Fetch Standard disagree, the
+//! browser wins and the difference is reported in a `standard_differs` text. What was not
+//! measured is `unmodeled`, never guessed.
 //!
 //! Nothing here does I/O or reads a clock: time is a parameter (milliseconds on any
 //! monotonic scale). Inputs borrow, outputs own. No function panics on any input.
 //!
 //! # Entry points
+//! - [`simulate`]: a whole [`Experiment`] (SPEC §8: a page, its `fetch()` calls, the server's
+//!   answers) run as the browser runs it — preflights, the preflight cache, redirects, cookies,
+//!   Local Network Access — into one [`FetchVerdict`] per call. The [`Browser`] whose rules
+//!   apply is the experiment's parameter (Chromium 156 only, for now).
 //! - [`preflight_need`]: does this [`Request`] need a preflight, and why.
 //! - [`verdict`]: given the preflight and/or the [`Response`] the server sent, the browser's
 //!   [`Verdict`] on one hop (redirects are followed hop by hop).
@@ -71,31 +77,43 @@
 //! assert_eq!((js.status, js.readable_headers.as_slice()), (201, &["content-type".to_string()][..]));
 //! ```
 
+mod address_space;
 mod analysis;
 mod cache;
 mod console;
 mod cookies;
 mod exchange;
+mod experiment;
 mod explain;
+mod fetch;
+mod har;
 mod header_order;
 mod headers;
 mod judge;
 mod preflight;
+mod reason;
+mod redirect;
 mod request;
 mod response;
+mod simulate;
 mod url;
 mod verdict;
 
+pub use address_space::{AddressSpace, Permission};
 pub use cache::{CacheEntry, Lifetime, LifetimeRule, answered_from_cache, preflight_cache_entry, preflight_lifetime};
 pub use cookies::{CookieAttributes, CookieOutcome, SameSite, cookie_outcome};
 pub use exchange::{Exchange, ExchangeBuilder, RequestHalf, ResponseHalf};
+pub use experiment::{Answer, Body, BodyKind, BodyObject, Browser, Experiment, Fetch, FetchMode, InputError, Step};
 pub use explain::Text;
+pub use har::{EntryVerdict, Har, explain_har};
+pub use fetch::{BlockedCookie, Cookies, FetchVerdict, Hop, HopKind, HopResult, Outcome, PreflightSent};
 pub use headers::{DropReason, DroppedHeader, HeaderRule, MAX_AUTHOR_HEADERS};
 pub use judge::{Context, FromCache, Judgement, Kind, judge};
 pub use preflight::{PreflightBecause, PreflightNeed, UnsafeHeader, preflight_need};
-pub use request::{Credentials, Mode, Request};
+pub use request::{CacheMode, Credentials, Mode, RedirectMode, Request};
 pub use response::Response;
-pub use verdict::{Blocked, CorsError, JsView, PreflightUse, ResponseType, Stage, Verdict, readable_headers, verdict};
+pub use simulate::simulate;
+pub use verdict::{Blocked, CorsError, JsView, NetError, PreflightUse, ResponseType, Stage, Verdict, readable_headers, verdict};
 
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,9 @@
 //! What the page's script asked for: one hop of a `fetch()`, with its mode and credentials.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `RequestInit.mode`, spelled as in JavaScript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mode {
     #[serde(rename = "cors")]
     Cors,
@@ -19,7 +19,7 @@ pub enum Mode {
 
 /// `RequestInit.credentials`, spelled as in JavaScript. `fetch()`'s default is
 /// `SameOrigin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Credentials {
     #[serde(rename = "omit")]
     Omit,
@@ -38,6 +38,48 @@ impl Credentials {
             "include" => Some(Credentials::Include),
             _ => None,
         }
+    }
+}
+
+/// `RequestInit.redirect`, spelled as in JavaScript. `fetch()`'s default is `Follow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RedirectMode {
+    #[default]
+    Follow,
+    /// A redirect is a network error (`TypeError: Failed to fetch`).
+    Error,
+    /// A redirect ends the fetch with an `opaqueredirect` response.
+    Manual,
+}
+
+/// `RequestInit.cache`, spelled as in JavaScript. `fetch()`'s default is `Default`.
+///
+/// Besides the HTTP cache (not modeled), it decides whether Chromium consults and fills its
+/// preflight cache: measured (`c_mode_*`), `no-store`, `reload` and `no-cache` send a new
+/// preflight although one is cached, `force-cache` uses it; a `no-store` preflight is not
+/// kept, a `reload` or `no-cache` one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheMode {
+    #[default]
+    Default,
+    NoStore,
+    Reload,
+    NoCache,
+    ForceCache,
+    OnlyIfCached,
+}
+
+impl CacheMode {
+    /// Whether a cached preflight answer may stand in for a new preflight.
+    pub fn reads_preflight_cache(self) -> bool {
+        !matches!(self, CacheMode::NoStore | CacheMode::Reload | CacheMode::NoCache)
+    }
+
+    /// Whether a preflight that passed is kept for later requests.
+    pub fn fills_preflight_cache(self) -> bool {
+        self != CacheMode::NoStore
     }
 }
 
@@ -71,11 +113,15 @@ pub struct Request<'a> {
     pub credentials: Credentials,
     pub initial_url: Option<&'a str>,
     pub tainted_origin: bool,
+    pub redirect: RedirectMode,
+    pub cache: CacheMode,
+    /// Whether `RequestInit.body` is given (fetch() refuses one on GET and HEAD).
+    pub has_body: bool,
 }
 
 impl<'a> Request<'a> {
     /// A `fetch(url, {method})` with fetch's defaults: mode `cors`, credentials
-    /// `same-origin`, no headers, first hop.
+    /// `same-origin`, redirect `follow`, cache `default`, no headers, no body, first hop.
     pub fn new(method: &'a str, url: &'a str, page_origin: &'a str) -> Self {
         Request {
             method,
@@ -87,6 +133,9 @@ impl<'a> Request<'a> {
             credentials: Credentials::SameOrigin,
             initial_url: None,
             tainted_origin: false,
+            redirect: RedirectMode::Follow,
+            cache: CacheMode::Default,
+            has_body: false,
         }
     }
     /// Sets the author headers.
@@ -107,6 +156,21 @@ impl<'a> Request<'a> {
     /// Sets `RequestInit.credentials`.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
+        self
+    }
+    /// Sets `RequestInit.redirect`.
+    pub fn redirect(mut self, redirect: RedirectMode) -> Self {
+        self.redirect = redirect;
+        self
+    }
+    /// Sets `RequestInit.cache`.
+    pub fn cache(mut self, cache: CacheMode) -> Self {
+        self.cache = cache;
+        self
+    }
+    /// Says whether `RequestInit.body` is given.
+    pub fn has_body(mut self, has_body: bool) -> Self {
+        self.has_body = has_body;
         self
     }
     /// Marks this hop as following a redirect from `initial_url`.

@@ -3,14 +3,16 @@
 
 use serde::Serialize;
 
+use crate::address_space::AddressSpace;
 use crate::analysis::{Analysis, Scope};
 use crate::console::console_line;
-use crate::explain::{Text, describe, fix_same_origin_mode, text_authorization_wildcard};
+use crate::explain::{Text, describe, text_authorization_wildcard};
 use crate::headers::{is_token, trim_ows};
-use crate::preflight::{PreflightNeed, check_preflight, need_of, preflight_need};
-use crate::request::{Credentials, Mode, Request};
+use crate::preflight::{PreflightNeed, check_preflight, need_of};
+use crate::redirect::{redirect_refused, redirect_verdict};
+use crate::request::{Credentials, RedirectMode, Request};
 use crate::response::Response;
-use crate::url::{looks_like_valid_url, parse_url, resolve_location};
+use crate::url::looks_like_valid_url;
 
 /// Where the request was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,9 +41,68 @@ pub struct Blocked {
     pub js_error: String,
     /// The console error line, as Chromium words it (`None`: nothing logged).
     pub console: Option<String>,
+    /// The network error Chromium logs after it ("Failed to load resource: net::…"), when
+    /// the fetch got as far as the network layer.
+    pub net_error: Option<NetError>,
     pub explanation: Text,
     pub fix: Text,
     pub standard_differs: Option<Text>,
+}
+
+impl Blocked {
+    /// Stopped before anything was sent, outside the CORS machinery.
+    pub(crate) fn not_sent(js_error: String, console: Option<String>, explanation: Text, fix: Text) -> Blocked {
+        Blocked {
+            cors_error: None,
+            failed_parameter: String::new(),
+            stage: Stage::BeforeSend,
+            js_error,
+            console,
+            net_error: None,
+            explanation,
+            fix,
+            standard_differs: None,
+        }
+    }
+
+    /// A network error after the response arrived, outside the CORS machinery: `fetch()`
+    /// rejects with `TypeError: Failed to fetch` and only the net error is logged.
+    pub(crate) fn net(net_error: NetError, explanation: Text, fix: Text) -> Blocked {
+        Blocked {
+            stage: Stage::Actual,
+            net_error: Some(net_error),
+            ..Blocked::not_sent("TypeError: Failed to fetch".into(), None, explanation, fix)
+        }
+    }
+}
+
+/// Chromium's net error codes a failed fetch logs as "Failed to load resource: `code`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NetError {
+    /// Every CORS failure, and a redirect under `redirect: 'error'`.
+    #[serde(rename = "net::ERR_FAILED")]
+    Failed,
+    /// A redirect to a `data:` URL (measured `r_data*`).
+    #[serde(rename = "net::ERR_UNSAFE_REDIRECT")]
+    UnsafeRedirect,
+    /// A `no-cors` redirect to a scheme the network layer cannot load (`r_ftp_nocors`).
+    #[serde(rename = "net::ERR_UNKNOWN_URL_SCHEME")]
+    UnknownUrlScheme,
+    /// More than 20 redirects (`r_chain_21`).
+    #[serde(rename = "net::ERR_TOO_MANY_REDIRECTS")]
+    TooManyRedirects,
+}
+
+impl NetError {
+    /// The code as Chromium prints it, e.g. `net::ERR_FAILED`.
+    pub fn code(self) -> &'static str {
+        match self {
+            NetError::Failed => "net::ERR_FAILED",
+            NetError::UnsafeRedirect => "net::ERR_UNSAFE_REDIRECT",
+            NetError::UnknownUrlScheme => "net::ERR_UNKNOWN_URL_SCHEME",
+            NetError::TooManyRedirects => "net::ERR_TOO_MANY_REDIRECTS",
+        }
+    }
 }
 
 /// `Response.type` as JavaScript sees it.
@@ -51,6 +112,8 @@ pub enum ResponseType {
     Basic,
     Cors,
     Opaque,
+    /// A redirect answered under `redirect: 'manual'` (status 0, no headers).
+    OpaqueRedirect,
 }
 
 /// What JavaScript can read from a response.
@@ -131,6 +194,14 @@ pub enum CorsError {
     MethodDisallowedByPreflightResponse,
     HeaderDisallowedByPreflightResponse,
     RedirectContainsCredentials,
+    /// A CORS request redirected to a scheme other than http(s) (measured `r_ftp`).
+    CorsDisabledScheme,
+    /// Local Network Access: the page may not reach a more private address space without
+    /// the user's permission (see [`AddressSpace`](crate::AddressSpace)).
+    LocalNetworkAccessPermissionDenied,
+    /// Local Network Access: a page that is not a secure context may never reach a more
+    /// private address space.
+    InsecureLocalNetwork,
 }
 
 impl CorsError {
@@ -157,6 +228,9 @@ impl CorsError {
             MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
             HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
             RedirectContainsCredentials => "RedirectContainsCredentials",
+            CorsDisabledScheme => "CorsDisabledScheme",
+            LocalNetworkAccessPermissionDenied => "LocalNetworkAccessPermissionDenied",
+            InsecureLocalNetwork => "InsecureLocalNetwork",
         }
     }
 
@@ -183,10 +257,12 @@ impl CorsError {
 pub(crate) struct Failure {
     pub(crate) error: CorsError,
     pub(crate) param: String,
+    /// The target's address space, for the Local Network Access errors.
+    pub(crate) address_space: Option<AddressSpace>,
 }
 
 pub(crate) fn fail(error: CorsError, param: impl Into<String>) -> Failure {
-    Failure { error, param: param.into() }
+    Failure { error, param: param.into(), address_space: None }
 }
 
 /// Chromium's `CheckAccess` (Fetch Standard "CORS check"), in its order:
@@ -311,9 +387,9 @@ fn basic_headers(response: &Response<'_>) -> Vec<String> {
 /// redirect → `Access-Control-Allow-Origin` (wildcard with credentials /
 /// missing / several values / invalid / mismatch) → `-Credentials` → ok status
 /// → both lists parse → method → headers; for the actual response (every hop,
-/// redirects included): origin → credentials → (redirect: location without
-/// `user:pass@`). The response status does not matter to CORS (a 500 with the
-/// right headers is readable).
+/// redirects included): origin → credentials → (redirect: the redirect mode, then the
+/// location's scheme and `user:pass@`). The response status does not matter to CORS (a 500
+/// with the right headers is readable).
 pub fn verdict(req: &Request<'_>, preflight: Option<&Response<'_>>, response: Option<&Response<'_>>) -> Verdict {
     let a = match Analysis::new(req) {
         Ok(a) => a,
@@ -345,7 +421,15 @@ pub fn verdict(req: &Request<'_>, preflight: Option<&Response<'_>>, response: Op
         return blocked(&a, &need, f, Stage::Actual, resp);
     }
     if resp.is_redirect() {
-        return redirect_verdict(&a, resp);
+        match a.req.redirect {
+            RedirectMode::Follow => return redirect_verdict(&a, resp),
+            // Measured `r_manual*`: after the CORS check, whatever the location.
+            RedirectMode::Manual => {
+                let js = JsView { response_type: ResponseType::OpaqueRedirect, status: 0, readable_headers: Vec::new() };
+                return Verdict::Pass { js: Some(js), preflight: used, standard_differs };
+            }
+            RedirectMode::Error => return Verdict::Blocked(Box::new(redirect_refused(resp))),
+        }
     }
     let js = match a.scope {
         Scope::Navigate => None,
@@ -360,88 +444,8 @@ pub fn verdict(req: &Request<'_>, preflight: Option<&Response<'_>>, response: Op
     Verdict::Pass { js, preflight: used, standard_differs }
 }
 
-/// A redirect hop whose CORS check (if any) passed: mode `same-origin` refuses a
-/// cross-origin location (measured `n_sameorigin_redirect`); a CORS request
-/// refuses a location with `user:pass@` (`RedirectContainsCredentials`,
-/// measured `r_userinfo`); otherwise the browser follows, tainting the origin
-/// when a CORS request leaves an origin that was already not the page's.
-fn redirect_verdict(a: &Analysis<'_>, resp: &Response<'_>) -> Verdict {
-    let location = resolve_location(&a.url, resp.location().unwrap_or(""));
-    let next = parse_url(&location).ok();
-    let next_same_as_page = next.as_ref().is_some_and(|n| a.page.same_origin(n));
-    if a.req.mode == Mode::SameOrigin && !next_same_as_page {
-        return Verdict::Blocked(Box::new(Blocked {
-            cors_error: None,
-            failed_parameter: String::new(),
-            stage: Stage::BeforeSend,
-            js_error: "TypeError: Failed to fetch".into(),
-            console: Some(format!(
-                "Unsafe attempt to load URL {location} from frame with URL {}/. Domains, protocols and ports must match.",
-                a.page.serialize()
-            )),
-            explanation: Text::new(
-                format!("The request uses mode: 'same-origin' and was redirected to {location}, another origin; Chromium refuses to follow."),
-                format!("mode: 'same-origin' のリクエストが別オリジンの {location} へリダイレクトされたため、Chromium はたどりません。"),
-            ),
-            fix: fix_same_origin_mode(&next.as_ref().map_or_else(|| location.clone(), |n| n.origin())),
-            standard_differs: None,
-        }));
-    }
-    if a.req.mode == Mode::Cors && next.as_ref().is_some_and(|n| n.has_userinfo) && (a.scope == Scope::Cors || !next_same_as_page) {
-        let need = need_of(a);
-        return blocked(a, &need, fail(CorsError::RedirectContainsCredentials, ""), Stage::Actual, resp);
-    }
-    let current_is_page_origin = a.page.same_origin(&a.url) && !a.req.tainted_origin;
-    let leaves_origin = next.as_ref().is_none_or(|n| !n.same_origin(&a.url));
-    let tainted = a.req.tainted_origin || (a.req.mode == Mode::Cors && leaves_origin && !current_is_page_origin);
-    let to_get = (resp.status() == 303 && !matches!(a.method, "GET" | "HEAD"))
-        || (matches!(resp.status(), 301 | 302) && a.method == "POST");
-    let next_method = if to_get { "GET" } else { a.method };
-    // A GET loses the body, and with it the headers that describe the body.
-    let kept_after = |name: &str| {
-        !to_get
-            || !["content-type", "content-language", "content-encoding", "content-location"]
-                .iter()
-                .any(|b| name.trim().eq_ignore_ascii_case(b))
-    };
-    let kept: Vec<(&str, &str)> = a.req.headers.iter().filter(|(n, _)| kept_after(n)).copied().collect();
-    let kept_unsafe: Vec<&str> = a.req.unsafe_header_names.iter().filter(|n| kept_after(n)).copied().collect();
-    let next_req = Request {
-        method: next_method,
-        url: &location,
-        headers: &kept,
-        unsafe_header_names: &kept_unsafe,
-        initial_url: Some(a.req.initial_url.unwrap_or(a.req.url)),
-        tainted_origin: tainted,
-        ..a.req
-    };
-    let preflight_again = preflight_need(&next_req).needed;
-    let mut en = format!("The browser follows this {} to {location}", resp.status());
-    let mut ja = format!("ブラウザーはこの {} に従って {location} へ進みます", resp.status());
-    if to_get {
-        en.push_str(" as a GET without the body");
-        ja.push_str("（本文なしの GET に変わります）");
-    }
-    en.push('.');
-    ja.push('。');
-    if tainted && !a.req.tainted_origin {
-        en.push_str(" The request left a cross-origin server for another origin, so the next hop sends `Origin: null` and only `Access-Control-Allow-Origin: null` or `*` will match.");
-        ja.push_str("別オリジンのサーバーからさらに別のオリジンへ移ったため、次のリクエストは `Origin: null` を送り、一致するのは `Access-Control-Allow-Origin: null` か `*` だけです。");
-    }
-    if preflight_again {
-        en.push_str(" The next hop is preflighted again.");
-        ja.push_str("次のリクエストでもう一度プリフライトが行われます。");
-    }
-    Verdict::Redirect {
-        location: location.clone(),
-        next_method: next_method.to_string(),
-        tainted_origin: tainted,
-        preflight_again,
-        note: Text { en, ja },
-    }
-}
-
-fn blocked(a: &Analysis<'_>, need: &PreflightNeed, f: Failure, stage: Stage, ex: &Response<'_>) -> Verdict {
+/// A CORS failure as the user meets it: the CorsError, its console line, `net::ERR_FAILED`.
+pub(crate) fn blocked(a: &Analysis<'_>, need: &PreflightNeed, f: Failure, stage: Stage, ex: &Response<'_>) -> Verdict {
     let console = console_line(a, &f);
     let (explanation, fix, standard_differs) = describe(a, need, &f, ex);
     Verdict::Blocked(Box::new(Blocked {
@@ -450,6 +454,7 @@ fn blocked(a: &Analysis<'_>, need: &PreflightNeed, f: Failure, stage: Stage, ex:
         stage,
         js_error: "TypeError: Failed to fetch".into(),
         console: Some(console),
+        net_error: Some(NetError::Failed),
         explanation,
         fix,
         standard_differs,

@@ -1,9 +1,10 @@
-//! Rule-by-rule tests. Each test is named after the row of
-//! `tools/cors-probe/RESULTS.md` it reproduces (`s_*` actual response, `m_*` modes, `p_*` preflight, `c_*`
-//! cache, `r_*` redirects, `k_*` cookies, `n_*` rows added later) and
-//! asserts what a user notices: the CorsError, the console line (quoted
-//! verbatim from the measurement, chromedriver's "<page URL> - " prefix
-//! removed), the readable headers, the preflight reasons.
+//! Rule-by-rule tests: what the engine says beyond what Chromium shows. Every measured case
+//! is replayed, step by step, against what Chromium reported by `tests/probe_cases.rs`; these
+//! tests keep the rules that explain it (why a header needs a preflight, which rule it broke,
+//! what the cache keeps, where Chromium departs from the standard, the fixes) and the
+//! per-hop API the exchange log uses. Each is named after the probe rows
+//! (`tools/cors-probe/cases.py`) it stands on: `s_*` actual response, `m_*` modes, `p_*`
+//! preflight, `c_*` cache, `r_*` redirects, `k_*` cookies, `n_*` rows added later.
 
 // Tables of measured rows are tuples on purpose: one line per row.
 #![allow(clippy::type_complexity)]
@@ -75,5 +76,4 @@ fn console(url: &str, body: &str) -> String {
     format!("{PREFIX}Access to fetch at '{url}' from origin '{A}' has been blocked by CORS policy: {body}")
 }
 
-const PF: &str = "Response to preflight request doesn't pass access control check: ";
 const VALID: &str = " Have the server send the header with a valid value.";

@@ -40,19 +40,6 @@ fn m_nocors_methods_throw_before_sending() {
 }
 
 #[test]
-fn m_trace_and_m_bad_method_throw() {
-    for (method, message) in [
-        ("TRACE", "'TRACE' HTTP method is unsupported."),        // m_trace
-        ("trace", "'trace' HTTP method is unsupported."),        // n_trace_lower: as written
-        ("BAD METHOD", "'BAD METHOD' is not a valid HTTP method."), // m_bad_method
-    ] {
-        let u = url("m_trace");
-        let v = verdict(&Request::new(method, &u, A), None, None);
-        assert_thrown(&v, &format!("TypeError: Failed to execute 'fetch' on 'Window': {message}"));
-    }
-}
-
-#[test]
 fn m_nocors_headers_drops_unsafe_headers_silently() {
     let u = url("m_nocors_headers");
     let h = [("X-Foo", "1"), ("Content-Type", "application/json"), ("Accept", "x/y")];
@@ -64,25 +51,6 @@ fn m_nocors_headers_drops_unsafe_headers_silently() {
         DroppedHeader { name: "content-type".into(), reason: DropReason::NotNoCorsSafelisted },
     ]);
     assert_eq!(js(&verdict(&req, None, Some(&Response::new(200, &STD)))).response_type, ResponseType::Opaque);
-}
-
-#[test]
-fn m_sameorigin_cross_refused_before_sending() {
-    let u = url("m_sameorigin_cross");
-    let req = Request::new("GET", &u, A).mode(Mode::SameOrigin);
-    let b = blocked(&verdict(&req, None, None)).clone();
-    assert_eq!((b.cors_error, b.stage), (None, Stage::BeforeSend));
-    assert_eq!(b.js_error, "TypeError: Failed to fetch");
-    // Measured: "javascript 4 Fetch API cannot load …" (chromedriver's source and line prefix).
-    assert_eq!(b.console.as_deref(), Some("Fetch API cannot load http://localhost:18001/c/m_sameorigin_cross/. Request mode is \"same-origin\" but the URL's origin is not same as the request origin http://localhost:18000."));
-}
-
-#[test]
-fn m_ftp_scheme_not_supported() {
-    let v = verdict(&Request::new("GET", "ftp://localhost:18001/c/m_ftp/", A), None, None);
-    let b = blocked(&v);
-    assert_eq!(b.js_error, "TypeError: Failed to fetch");
-    assert_eq!(b.console.as_deref(), Some("Fetch API cannot load ftp://localhost:18001/c/m_ftp/. URL scheme \"ftp\" is not supported."));
 }
 
 #[test]
