@@ -455,6 +455,9 @@ fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
         "calls": entry.attack.calls,
         "broken": entry.attack.broken,
         "page_view": page_view,
+        // The server's clock, for what the page asks the referee and the times it forges: the
+        // visitor's own clock may be off.
+        "served_at_ms": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
     });
     if let Some(other) = other_attacker(attacker.site, &attacker.origins).filter(|_| uses_hop(entry.attack.kind)) {
         config["hop"] = format!("{other}/hop").into();

@@ -70,7 +70,8 @@ export async function forge({ method, path, form, effect }) {
     finish(false, { sent: null }, { en: "the browser blocked the new window.", ja: "ブラウザーが新しいウィンドウを開かせませんでした。" });
     return;
   }
-  const since = Date.now();
+  // The server's clock, not this browser's: the referee's times are the server's.
+  const since = config.served_at_ms;
   send(method, url, form);
   // All the attacker itself can know: what it sent. The answer is in a window it cannot read.
   const loot = { against: config.against, sent, answer: "unreadable: another origin's window" };

@@ -12,7 +12,8 @@ import { refereeWaitFor } from "./own_server.js";
 
 const ja = config.lang === "ja";
 const WINDOW = "corslab-probe";
-const started = Date.now();
+// The server's clock, not this browser's: the referee's times are the server's.
+const started = config.served_at_ms;
 const SESSION = "sessionid";
 
 /** A window of this page's own, for top-level navigations (a click may be needed to open it). */

@@ -34,7 +34,8 @@ export async function victimId() {
 
 /** Access-token claims for the victim, in simplejwt's order, valid for five minutes. */
 export function victimClaims(userId) {
-  const now = Math.floor(Date.now() / 1000);
+  // The server's clock (when it served this page), not the visitor's, which may be off.
+  const now = Math.floor(config.served_at_ms / 1000);
   const jti = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   return { token_type: "access", exp: now + 300, iat: now, jti, user_id: userId, username: config.victim };
 }

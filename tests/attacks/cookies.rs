@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::support::attack::{self, Attack};
 use crate::support::browser::Browser;
+use crate::support::clock::ShiftedChromium;
 use crate::support::{TestLab, client};
 
 /// Whether the session cookie reached the API on each of the probe's requests.
@@ -120,16 +121,16 @@ async fn an_unset_samesite_sends_a_fresh_session_on_another_sites_form_post_lax_
 }
 
 /// The other half of Lax+POST: two minutes after the login, the cross-site form POST goes
-/// without the cookie. Waits 130 s, so it runs only when asked (`-- --ignored`).
+/// without the cookie (Chromium's clock moved on 130 s rather than waiting for it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "waits 130 s for the Lax+POST window to close"]
 async fn an_unset_samesite_cookie_stops_riding_on_cross_site_posts_after_two_minutes() {
+    let clock = ShiftedChromium::new();
     let lab = TestLab::start().await;
-    let b = Browser::start().await;
+    let b = Browser::start_through(&clock.binary()).await;
     let id = "samesite-unset";
     let visitor = attack::visitor(id);
     attack::log_in(&b, &lab, &format!("/s/{id}"), &visitor).await;
-    tokio::time::sleep(std::time::Duration::from_secs(130)).await;
+    clock.shift(130).await;
     let a = attack::run(&b, &lab, &lab.cross_site_attacker, id, false, &visitor).await;
     assert_eq!(carried(&a, &format!("/s/{id}")), Carried { fetch: false, navigation: true, form_post: false });
     assert_eq!(a.outcome, "failed", "{:#?}", a.loot);

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::support::TestLab;
 use crate::support::attack::{self, Attack};
 use crate::support::browser::Browser;
+use crate::support::clock::ShiftedChromium;
 
 /// Runs the page's side of scenario `id` (its demonstration) against the scenario, then
 /// against the default mount, each for a new visitor.
@@ -266,51 +267,12 @@ async fn vary_missing_lets_the_cross_site_attacker_plant_a_copy_that_breaks_the_
     b.close().await;
 }
 
-/// Debian's `faketime` (its library is preloaded into Chromium to move Chromium's clock).
-const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
-
-/// Chromium, started through a wrapper that moves its clocks (wall and monotonic) by the
-/// offset written in a file, which libfaketime rereads every second; the lab, chromedriver
-/// and this test keep real time.
-struct ShiftedChromium {
-    dir: tempfile::TempDir,
-}
-
-impl ShiftedChromium {
-    fn new() -> ShiftedChromium {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let wrapper = dir.path().join("chromium");
-        let offset = dir.path().join("offset");
-        std::fs::write(&offset, "+0\n").unwrap();
-        let script = format!(
-            "#!/bin/sh\nexport LD_PRELOAD={LIBFAKETIME} FAKETIME_TIMESTAMP_FILE={} FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_RESET=1\nexec /usr/bin/chromium \"$@\"\n",
-            offset.display()
-        );
-        std::fs::write(&wrapper, script).unwrap();
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        ShiftedChromium { dir }
-    }
-
-    fn binary(&self) -> String {
-        self.dir.path().join("chromium").display().to_string()
-    }
-
-    /// Moves Chromium's clock to `seconds` after the start, and waits until it has read it.
-    async fn shift(&self, seconds: u64) {
-        std::fs::write(self.dir.path().join("offset"), format!("+{seconds}\n")).unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-    }
-}
-
 /// Measures the cap with Chromium's clock moved forward: the preflight answer cached before
 /// the policy change (Max-Age 86400) is still used 7180 s later, and no longer 7230 s later,
 /// when Chromium asks again and gets the narrowed policy. So the cap is 7200 s, not the
 /// 86400 s the API asked for.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Debian's faketime to move Chromium's clock"]
 async fn chromium_keeps_the_old_preflight_answer_for_at_most_7200_s_then_gets_the_new_policy() {
-    assert!(std::path::Path::new(LIBFAKETIME).exists(), "apt-get install faketime");
     let clock = ShiftedChromium::new();
     let lab = TestLab::start().await;
     let b = Browser::start_through(&clock.binary()).await;

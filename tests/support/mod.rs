@@ -3,6 +3,7 @@
 
 pub mod attack;
 pub mod browser;
+pub mod clock;
 pub mod page;
 pub mod har;
 
