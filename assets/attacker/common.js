@@ -49,3 +49,18 @@ export function finish(succeeded, loot, summary) {
   document.getElementById("loot").textContent = JSON.stringify(loot, null, 2);
   window.corslabLoot = loot;
 }
+
+/**
+ * A window named `name`, blank, for the top-level navigations an attack makes; where the
+ * browser blocks pop-ups without a click, a button (`label`, {en, ja}) asks for one.
+ */
+export async function openWindow(name, label) {
+  const opened = window.open("about:blank", name);
+  if (opened) return opened;
+  const button = document.createElement("button");
+  button.textContent = ja ? label.ja : label.en;
+  document.getElementById("outcome").before(button);
+  await new Promise((resolve) => button.addEventListener("click", resolve, { once: true }));
+  button.remove();
+  return window.open("about:blank", name);
+}

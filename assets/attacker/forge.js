@@ -4,23 +4,10 @@
 // once the request went out, this page asks corslab's referee (the lab's exchange log, which
 // no real attacker can read) what the API received and answered, and says so.
 
-import { apiUrl, config, finish, report } from "./common.js";
+import { apiUrl, config, finish, openWindow, report } from "./common.js";
 
-const ja = config.lang === "ja";
 const WINDOW = "corslab-forged";
 const WAIT_MS = 8000;
-
-/** The forged request's window, after a click when the browser blocks popups. */
-async function openWindow() {
-  const opened = window.open("", WINDOW);
-  if (opened) return opened;
-  const button = document.createElement("button");
-  button.textContent = ja ? "攻撃を開始する" : "Launch the attack";
-  document.getElementById("outcome").before(button);
-  await new Promise((resolve) => button.addEventListener("click", resolve, { once: true }));
-  button.remove();
-  return window.open("", WINDOW);
-}
 
 /** Sends `method path` from the visitor's browser: GET as a navigation, POST as a form. */
 function send(method, url, form) {
@@ -66,7 +53,7 @@ async function refereeSaw(since, method, path) {
 export async function forge({ method, path, form, effect }) {
   const url = apiUrl(path, "include");
   const sent = { method, url, ...(form && { enctype: form.enctype, body: encode(form) }) };
-  if (!(await openWindow())) {
+  if (!(await openWindow(WINDOW, { en: "Launch the attack", ja: "攻撃を開始する" }))) {
     finish(false, { sent: null }, { en: "the browser blocked the new window.", ja: "ブラウザーが新しいウィンドウを開かせませんでした。" });
     return;
   }

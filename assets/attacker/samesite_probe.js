@@ -7,7 +7,7 @@
 // The page never sees the answers to 2 and 3 (another origin's window), nor any cookie: the
 // lab's referee tells it what the API received.
 
-import { apiUrl, config, finish, report } from "./common.js";
+import { apiUrl, config, finish, openWindow, report } from "./common.js";
 import { refereeWaitFor } from "./own_server.js";
 
 const ja = config.lang === "ja";
@@ -15,22 +15,6 @@ const WINDOW = "corslab-probe";
 // The server's clock, not this browser's: the referee's times are the server's.
 const started = config.served_at_ms;
 const SESSION = "sessionid";
-
-/** A window of this page's own, for top-level navigations (a click may be needed to open it). */
-async function openWindow() {
-  const opened = window.open("about:blank", WINDOW);
-  if (opened) return opened;
-  // A browser that blocks pop-ups without a click: ask for one.
-  const button = document.createElement("button");
-  button.textContent = ja ? "攻撃を実行する（ウィンドウを開きます）" : "Run the attack (opens a window)";
-  document.getElementById("outcome").before(button);
-  return new Promise((resolve) => {
-    button.addEventListener("click", () => {
-      button.remove();
-      resolve(window.open("about:blank", WINDOW));
-    });
-  });
-}
 
 /** Whether `win` shows another origin's document (the API's), out of this page's reach. */
 function elsewhere(win) {
@@ -81,7 +65,7 @@ async function probe() {
     fetched = { error: `${e.name}: ${e.message}` };
   }
   const fetchSeen = await refereeWaitFor(started, (s) => s.mode === "cors" && atApi("/api/session-data/")(s));
-  const win = await openWindow();
+  const win = await openWindow(WINDOW, { en: "Run the attack (opens a window)", ja: "攻撃を実行する（ウィンドウを開きます）" });
   await navigate(win, apiUrl("/api/session-data/", "include"));
   const navSeen = await refereeWaitFor(started, (s) => s.mode === "navigate" && s.method === "GET" && atApi("/api/session-data/")(s));
   await postFrom(win, apiUrl("/api/logout/", "include"));
