@@ -167,8 +167,11 @@ impl Cors {
         let mut decision = self.decide(req.method(), req.headers());
         let query = req.uri().query();
         decision.changed = decision.options && self.is_changed_for(query);
-        let visitor = self.edited.as_ref().zip(Tag::from_query(query));
-        if let Some(answers) = visitor.and_then(|(edited, tag)| edited.get(tag.visitor, std::time::Instant::now())) {
+        // Only the editor's mount looks for a visitor: other requests pay nothing more.
+        if let Some(edited) = &self.edited
+            && let Some(tag) = Tag::from_query(query)
+            && let Some(answers) = edited.get(tag.visitor, std::time::Instant::now())
+        {
             decision.answers = Some(answers);
             decision.origin = OriginCheck::Edited;
             // What an answer that echoes the origin sends, whatever the policy thought of it.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{TestLab, client};
+use support::{TestLab, client, get_json};
 
 const VISITOR: &str = "visitor-editor";
 
@@ -64,22 +64,22 @@ async fn a_visitors_answer_is_sent_to_them_alone_at_the_editors_mount() {
     // Another visitor, and the default mount, get the article's policy.
     for (path, visitor) in [("/play/api/hello/", "visitor-other"), ("/api/hello/", VISITOR)] {
         let res = from_page(&lab, Method::GET, path, visitor).send().await.unwrap();
-        assert_eq!(lines(&res, "access-control-allow-origin"), [lab.page_origin.clone()], "{path} {visitor}");
+        assert_eq!(lines(&res, "access-control-allow-origin"), std::slice::from_ref(&lab.page_origin), "{path} {visitor}");
         assert_eq!(lines(&res, "access-control-allow-credentials"), ["true"]);
     }
 
     // The log says whose answer decided.
-    let log: Value = client().get(page(&lab, &format!("/exchanges?lab={VISITOR}"))).send().await.unwrap().json().await.unwrap();
+    let log = get_json(&page(&lab, &format!("/exchanges?lab={VISITOR}"))).await;
     let first = &log["exchanges"][0];
     assert_eq!((&first["policy"], &first["origin_check"], &first["url"]), (&json!("play"), &json!("edited"), &json!("/play/api/hello/?lab=visitor-editor.same-origin")));
     assert_eq!(first["browser"]["verdict"]["cors_error"], "MultipleAllowOriginValues");
 
-    let read: Value = client().get(page(&lab, &format!("/policy?lab={VISITOR}"))).send().await.unwrap().json().await.unwrap();
+    let read = get_json(&page(&lab, &format!("/policy?lab={VISITOR}"))).await;
     assert_eq!(read["policy"], policy);
     let cleared = client().delete(page(&lab, &format!("/policy?lab={VISITOR}"))).send().await.unwrap();
     assert_eq!(cleared.status(), 200);
     let res = from_page(&lab, Method::GET, "/play/api/hello/", VISITOR).send().await.unwrap();
-    assert_eq!(lines(&res, "access-control-allow-origin"), [lab.page_origin.clone()], "back to the article's answer");
+    assert_eq!(lines(&res, "access-control-allow-origin"), std::slice::from_ref(&lab.page_origin), "back to the article's answer");
 }
 
 #[tokio::test]
@@ -90,7 +90,7 @@ async fn a_status_of_its_own_replaces_the_endpoints_answer_and_a_redirect_stays_
     let res = from_page(&lab, Method::POST, "/play/api/users/", VISITOR).body("{}").send().await.unwrap();
     assert_eq!(res.status(), 307);
     assert_eq!(lines(&res, "location"), ["/play/api/csrf/?lab=visitor-editor.same-origin"]);
-    assert_eq!(lines(&res, "access-control-allow-origin"), [lab.page_origin.clone()]);
+    assert_eq!(lines(&res, "access-control-allow-origin"), std::slice::from_ref(&lab.page_origin));
     // The target answers as its endpoint does (with the same headers), so following ends.
     let res = from_page(&lab, Method::GET, "/play/api/csrf/", VISITOR).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -102,7 +102,7 @@ async fn a_status_of_its_own_replaces_the_endpoints_answer_and_a_redirect_stays_
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "answered_by_policy");
-    let users: Value = client().get(lab.url("/api/users/")).send().await.unwrap().json().await.unwrap();
+    let users = get_json(&lab.url("/api/users/")).await;
     assert!(!users.to_string().contains("never-made"), "the endpoint did not run");
 }
 
@@ -136,7 +136,7 @@ async fn hostile_policies_get_a_clear_json_4xx_naming_the_field() {
     assert_eq!(res.status(), 415);
     let res = client().put(format!("{url}/policy?lab=x")).header("content-type", "application/json").body("{}").send().await.unwrap();
     assert_eq!((res.status().as_u16(), res.json::<Value>().await.unwrap()["code"].clone()), (400, json!("invalid_visitor")));
-    let usage: Value = client().get(format!("{url}/policy/usage")).send().await.unwrap().json().await.unwrap();
+    let usage = get_json(&format!("{url}/policy/usage")).await;
     assert_eq!(usage["policies"], 0, "nothing refused was kept");
 }
 
@@ -212,7 +212,7 @@ async fn ten_thousand_policies_from_one_client_are_refused_beyond_its_share_and_
         }
         *statuses.entry(status).or_insert(0) += 1;
     }
-    let usage: Value = client().get(format!("{}/policy/usage", lab.page)).send().await.unwrap().json().await.unwrap();
+    let usage = get_json(&format!("{}/policy/usage", lab.page)).await;
     let per_address = usage["max_per_address"].as_u64().unwrap();
     assert_eq!(usage["policies"].as_u64(), Some(per_address), "{usage}");
     assert_eq!(statuses.get(&200), Some(&per_address), "{statuses:?}");

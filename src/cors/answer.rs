@@ -458,7 +458,7 @@ mod tests {
     #[test]
     fn hostile_values_are_refused_naming_the_field() {
         let long = "a".repeat(VALUE_BYTES + 1);
-        let many = vec!["\"https://a.test\""; ORIGIN_VALUES + 1].join(",");
+        let many = ["\"https://a.test\""; ORIGIN_VALUES + 1].join(",");
         let cases = [
             (r#"{"actual": {"allow_methods": "GET\r\nSet-Cookie: x=1"}}"#.to_owned(), "actual.allow_methods", "control character 0x0d at byte 3"),
             (format!(r#"{{"preflight": {{"vary": "{long}"}}}}"#), "preflight.vary", "longer than 512 bytes"),

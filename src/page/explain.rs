@@ -268,8 +268,7 @@ fn explain_token(rules: &PageRules, req: &ExplainRequest) -> Explained {
 #[derive(Serialize)]
 struct EndpointListing {
     endpoints: Vec<crate::api::EndpointInfo>,
-    /// Prefixes the same table is mounted at besides `/` (scenarios are in `/scenarios.json`),
-    /// the policy editor's among them.
+    /// Prefixes the same table is mounted at besides `/` (scenarios are in `/scenarios.json`).
     aliases: &'static [&'static str],
 }
 
@@ -277,7 +276,7 @@ struct EndpointListing {
 async fn endpoints() -> Response {
     json_response(
         StatusCode::OK,
-        &EndpointListing { endpoints: crate::api::describe(), aliases: &[crate::scenario::WITHOUT_CORS_ALIAS, crate::editor::PREFIX] },
+        &EndpointListing { endpoints: crate::api::describe(), aliases: &[crate::scenario::WITHOUT_CORS_ALIAS] },
     )
 }
 

@@ -206,7 +206,8 @@ function renderRequestLine() {
   const line = byId("editor-request");
   const get = (id) => byId(id).value;
   const headers = get("composer-headers").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const request = (get("composer-method").trim() || "GET") + " " + get("composer-path").trim();
+  const path = get("composer-path").trim();
+  const request = (get("composer-method").trim() || "GET") + " " + (editorPath(path) || path);
   const parts = [makeEl("code", null, request), " · credentials ", makeEl("code", null, get("composer-credentials")), " · mode ", makeEl("code", null, get("composer-mode"))];
   if (headers.length) parts.push(" · ", makeEl("code", null, headers.join(", ")));
   const link = makeEl("a", null, t("editor.editRequest"));
@@ -286,7 +287,8 @@ function readAnswers() {
 async function build(cx) {
   const request = composer.build(cx);
   if (!request) return null;
-  if (!request.path.startsWith(mount + "/")) {
+  const path = editorPath(request.path);
+  if (!path) {
     cx.notice("editor.pathOffMount", { mount, path: request.path });
     return null;
   }
@@ -296,7 +298,14 @@ async function build(cx) {
     return null;
   }
   saved = answer.policy;
-  return request;
+  return Object.assign(request, { path });
+}
+
+/** Where the request goes: a path of the editor's mount as it is, one of the default
+ *  mount's (`/api/…`) at the same endpoint of the editor's; others (another mount's) null. */
+function editorPath(path) {
+  if (path.startsWith(mount + "/")) return path;
+  return path.startsWith("/api/") ? mount + path : null;
 }
 
 function after(record) {
