@@ -193,6 +193,9 @@ pub struct Limits {
     /// header value kept, and open event streams.
     pub log: crate::exchange::LogLimits,
     pub log_streams: usize,
+    /// The policy editor's answers: how many visitors, how many set from one client
+    /// address, and how long one lasts unused.
+    pub policies: crate::cors::EditedLimits,
 }
 
 impl Default for Limits {
@@ -221,6 +224,8 @@ impl Default for Limits {
                 per_visitor_per_second: 1000,
             },
             log_streams: 1024,
+            // A class of thirty on one lab, a few browsers each; an hour covers a lesson.
+            policies: crate::cors::EditedLimits { visitors: 1024, per_address: 32, idle: Duration::from_secs(3600) },
         }
     }
 }

@@ -14,7 +14,9 @@
 //! matching strategy as a named [`OriginRule`] (the broken ones included) and the other
 //! classic mistakes as settings. The default is the article's configuration
 //! ([`CorsPolicy::article`]). [`Cors`] is a policy compiled into ready-made header values,
-//! and [`CorsLayer`] applies it to a service.
+//! and [`CorsLayer`] applies it to a service. The policy editor's mount adds per-visitor
+//! [`Answers`] ([`EditedAnswers`]): a visitor who wrote one gets it in place of the policy,
+//! through the same layer.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,12 +27,16 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use serde::Serialize;
 
+mod answer;
 mod change;
+mod edited;
 mod policy;
 
 pub use policy::{
     ARTICLE_EXPOSE_HEADERS, CorsPolicy, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, OriginRule, Placement, PolicyChange,
 };
+pub use answer::{AllowOrigin, AnswerSpec, Answers, InvalidPolicy, Mount, POLICY_BYTES, PolicySpec, Problem};
+pub use edited::{EditedAnswers, EditedLimits, TooManyPolicies};
 use change::Changed;
 use policy::{Match, Matcher};
 
@@ -51,6 +57,9 @@ pub enum OriginCheck {
     AllowedByAllowAll,
     /// A hand-written middleware echoed it back, whatever it was.
     Reflected,
+    /// The visitor's own answer, written in the policy editor, says what the headers are,
+    /// whatever the origin.
+    Edited,
     /// A literal `*` answers every origin, whatever the credentials setting.
     Wildcard,
     /// Not listed: processed normally, but without allow headers, so the browser blocks it.
@@ -70,6 +79,8 @@ pub struct Decision {
     options: bool,
     /// The policy's [`PolicyChange`] is deployed for this request's visitor.
     changed: bool,
+    /// The visitor's own answers, sent in place of the policy.
+    answers: Option<Arc<Answers>>,
 }
 
 /// A policy compiled into header values, so each response costs a few clones.
@@ -84,6 +95,8 @@ pub struct Cors {
     expose_headers: Option<HeaderValue>,
     max_age: Option<HeaderValue>,
     changed: Option<Changed>,
+    /// The policy editor's answers, by visitor; only its mount has them.
+    edited: Option<Arc<EditedAnswers>>,
 }
 
 const ORIGIN_VARY: HeaderValue = HeaderValue::from_static("origin");
@@ -107,6 +120,7 @@ impl Cors {
             },
             max_age: policy.preflight_max_age.filter(|&s| s > 0).map(HeaderValue::from),
             changed: policy.change.as_ref().map(|c| Changed::new(c, join)).transpose()?,
+            edited: None,
             matcher: Matcher::new(&policy.origins, policy.allow_credentials).map_err(|e| format!("scenario '{name}': {e}"))?,
             name: name.into(),
             policy,
@@ -124,7 +138,7 @@ impl Cors {
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision {
         let options = method == Method::OPTIONS;
         if self.matcher.is_off() {
-            return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options, changed: false };
+            return Decision { preflight: false, origin: OriginCheck::Disabled, allow_origin: None, options, changed: false, answers: None };
         }
         let preflight = options && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
         let (origin, allow_origin) = match request_origin(headers) {
@@ -144,7 +158,31 @@ impl Cors {
                 }
             },
         };
-        Decision { preflight, origin, allow_origin, options, changed: false }
+        Decision { preflight, origin, allow_origin, options, changed: false, answers: None }
+    }
+
+    /// The policy's decision for `req` and its visitor (the `?lab=` tag's): whether their
+    /// [`PolicyChange`] is deployed, and their own [`Answers`], which then decide instead.
+    pub fn decide_for<B>(&self, req: &Request<B>) -> Decision {
+        let mut decision = self.decide(req.method(), req.headers());
+        let query = req.uri().query();
+        decision.changed = decision.options && self.is_changed_for(query);
+        // Only the editor's mount looks for a visitor: other requests pay nothing more.
+        if let Some(edited) = &self.edited
+            && let Some(tag) = Tag::from_query(query)
+            && let Some(answers) = edited.get(tag.visitor, std::time::Instant::now())
+        {
+            decision.answers = Some(answers);
+            decision.origin = OriginCheck::Edited;
+            // What an answer that echoes the origin sends, whatever the policy thought of it.
+            decision.allow_origin = request_origin(req.headers()).filter(|o| !o.is_empty());
+        }
+        decision
+    }
+
+    /// This policy, with the policy editor's `answers` for the visitors who wrote one.
+    pub fn editable(self, answers: Arc<EditedAnswers>) -> Cors {
+        Cors { edited: Some(answers), ..self }
     }
 
     /// Deploys the policy's [`PolicyChange`] for `visitor` (`true`) or takes it back; a
@@ -174,9 +212,22 @@ impl Cors {
         res
     }
 
+    /// The response this layer gives itself instead of passing `uri` on: a preflight's, when
+    /// it answers preflights, or what the visitor's answer says.
+    fn own_response(&self, decision: &Decision, uri: &axum::http::Uri) -> Option<Response<Body>> {
+        match &decision.answers {
+            Some(answers) => answers.side(decision.preflight).own_response(uri, decision.preflight),
+            None => (decision.preflight && self.answers_preflights()).then(Cors::preflight_response),
+        }
+    }
+
     /// Adds the CORS headers the decision calls for to a response with this status.
     pub fn apply(&self, decision: &Decision, status: StatusCode, headers: &mut HeaderMap) {
         if decision.origin == OriginCheck::Disabled {
+            return;
+        }
+        if let Some(answers) = &decision.answers {
+            answers.side(decision.preflight).write(decision.allow_origin.as_ref(), headers);
             return;
         }
         // The answer depends on Origin, so caches must key on it, allowed or not.
@@ -279,12 +330,10 @@ where
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let mut decision = self.cors.decide(req.method(), req.headers());
-        decision.changed = decision.options && self.cors.is_changed_for(req.uri().query());
-        let state = if decision.preflight && self.cors.answers_preflights() {
-            State::Preflight
-        } else {
-            State::Inner { future: self.inner.call(req) }
+        let decision = self.cors.decide_for(&req);
+        let state = match self.cors.own_response(&decision, req.uri()) {
+            Some(response) => State::Own { response: Some(response) },
+            None => State::Inner { future: self.inner.call(req) },
         };
         ResponseFuture { state, cors: self.cors.clone(), decision }
     }
@@ -302,7 +351,8 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = StateProj]
     enum State<F> {
-        Preflight,
+        // Taken when polled, which happens once.
+        Own { response: Option<Response<Body>> },
         Inner { #[pin] future: F },
     }
 }
@@ -316,7 +366,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut res = match this.state.project() {
-            StateProj::Preflight => Cors::preflight_response(),
+            StateProj::Own { response } => response.take().expect("a response future is not polled after it completed"),
             StateProj::Inner { future } => std::task::ready!(future.poll(cx))?,
         };
         let status = res.status();

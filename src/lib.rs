@@ -12,6 +12,7 @@ pub mod config;
 pub mod cookie;
 pub mod cors;
 pub mod csrf;
+pub mod editor;
 pub mod exchange;
 pub mod jwt;
 pub mod origin;

@@ -56,7 +56,7 @@ macro_rules! assets {
 }
 
 /// Every file of the page. A unit test checks that no file of `assets/page/` is missing here.
-const ASSETS: [Asset; 22] = assets![
+const ASSETS: [Asset; 23] = assets![
     "index.html",
     "style.css",
     "js/main.js",
@@ -74,6 +74,7 @@ const ASSETS: [Asset; 22] = assets![
     "js/cards.js",
     "js/card-view.js",
     "js/composer.js",
+    "js/editor.js",
     "js/jwt-view.js",
     "js/csrf-view.js",
     "js/share.js",

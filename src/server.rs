@@ -25,13 +25,14 @@ use tower::Service;
 use crate::accounts::{Accounts, PasswordHasher};
 use crate::api::{self, App, Lab};
 use crate::config::{Config, Limits};
+use crate::cors::{Cors, EditedAnswers, Mount};
 use crate::exchange::{self, ExchangeLog};
 use crate::origin::Origin;
 use crate::ratelimit::RateLimiter;
 use crate::scenario::catalogue::{self, AttackerSite};
 use crate::scenario::{self as scenarios, LabOrigins, Layers};
 use crate::session::Sessions;
-use crate::{attacker, jwt, page, store};
+use crate::{attacker, editor, jwt, page, store};
 
 /// A running lab. Dropping it does not stop it; call [`RunningLab::shutdown`].
 pub struct RunningLab {
@@ -169,6 +170,17 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
             aliases.push((scenarios::WITHOUT_CORS_ALIAS, compile(&entry.id, &entry.id, &layers, &secret)?));
         }
     }
+    // The policy editor's mount: the article's settings, its own cookies and signing key, and
+    // each visitor's own answer in place of the CORS policy for those who wrote one (the App
+    // is compiled as any mount, then given the editable policy).
+    let edited = Arc::new(EditedAnswers::new(limits.policies));
+    let mut play_layers = article.clone();
+    play_layers.cookies.path = format!("{}/", editor::PREFIX);
+    let play = compile(editor::ID, editor::ID, &play_layers, &jwt::derived_secret(&jwt_secret, editor::ID))?;
+    let editable = Cors::new(editor::ID, play_layers.cors.clone()).map_err(StartError)?.editable(edited.clone());
+    aliases.push((editor::PREFIX, App { cors: Arc::new(editable), ..play }));
+    let policies = editor::router(edited, Mount { prefix: editor::PREFIX.into(), api_origin: api_origin.clone() })
+        .map_err(|e| StartError(format!("the policy editor: {e}")))?;
     let switches = scenarios::switch::router(mounts.iter().map(|(id, app)| (id.clone(), app.cors.clone())));
     let log = Arc::new(ExchangeLog::new(limits.log, &api_origin.to_string(), &page_origin.to_string()));
     let api = api::Api::new(log.clone(), default, mounts, aliases);
@@ -182,6 +194,7 @@ pub async fn start(config: Config) -> Result<RunningLab, StartError> {
     let page_router = page::router(&origins, config.page_dir.clone(), listing, page_rules)
         .merge(feed)
         .merge(switches)
+        .merge(policies)
         .nest(scenarios::DEMOS, attacker::router(AttackerSite::Page, &entries, &origins, reach.clone()));
 
     let mut servers = JoinSet::new();

@@ -7,7 +7,7 @@ mod support;
 
 use serde_json::Value;
 use support::browser::Browser;
-use support::page::{lab_with_page, open, own_errors, press, screenshot_path};
+use support::page::{lab_with_page, open, own_errors, press, screenshot_path, serious_axe_violations};
 use support::TestLab;
 
 /// Every experiment button of the page, with the experiment whose result it makes, in an
@@ -207,18 +207,9 @@ async fn axe_core_finds_nothing_serious_in_either_language() {
         press(&b, button, key).await;
     }
     b.click("button[data-scenario='without-cors']").await;
-    let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vendor/axe-core/axe.min.js")).unwrap();
-    b.client.execute(&axe, vec![]).await.unwrap();
     for lang in ["en", "ja"] {
         b.run(&format!("window.corslab.setLanguage('{lang}');")).await;
-        let violations = b
-            .run(
-                "const r = await axe.run(document, {resultTypes: ['violations']}); \
-                 return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
-                   .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));",
-            )
-            .await;
-        assert_eq!(violations, Value::Array(vec![]), "{lang}");
+        assert_eq!(serious_axe_violations(&b).await, Value::Array(vec![]), "{lang}");
         b.client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
         b.screenshot(&screenshot_path(&format!("{lang}-playground.png"))).await;
         b.client.execute("document.getElementById('result-blocked').scrollIntoView()", vec![]).await.unwrap();

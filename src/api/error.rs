@@ -1,5 +1,6 @@
 //! Every API failure as JSON `{"detail": <human text>, "code": <machine code>}`; CSRF
-//! failures add `"reason"`. One constructor per code, so codes cannot be misspelled.
+//! failures add `"reason"`, refused policies the `"field"`. One constructor per code, so
+//! codes cannot be misspelled.
 
 use std::borrow::Cow;
 
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::json_response;
+use crate::cors::{InvalidPolicy, Problem, TooManyPolicies};
 use crate::csrf::Rejection;
 use crate::jwt::{AuthorizationError, TokenError};
 use crate::ratelimit::RetryAfter;
@@ -18,6 +20,7 @@ pub struct ApiError {
     code: &'static str,
     detail: Cow<'static, str>,
     reason: Option<String>,
+    field: Option<String>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -27,6 +30,8 @@ struct Body<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 /// simplejwt's `JWTAuthentication.authenticate_header`: tells the client how to authenticate.
@@ -34,7 +39,7 @@ const BEARER_CHALLENGE: HeaderValue = HeaderValue::from_static("Bearer realm=\"a
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, detail: impl Into<Cow<'static, str>>) -> ApiError {
-        ApiError { status, code, detail: detail.into(), reason: None, headers: Vec::new() }
+        ApiError { status, code, detail: detail.into(), reason: None, field: None, headers: Vec::new() }
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
@@ -169,6 +174,29 @@ impl ApiError {
         .with_header(header::RETRY_AFTER, HeaderValue::from(retry.0))
     }
 
+    /// A `?lab=` tag that names no visitor.
+    pub fn invalid_visitor() -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_visitor", "Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.")
+    }
+
+    /// A policy editor's policy that cannot be kept, naming the field (not JSON at all is
+    /// `invalid_json`).
+    pub fn invalid_policy(e: &InvalidPolicy) -> ApiError {
+        match e.problem {
+            Problem::NotJson(_) => ApiError::invalid_json(e.to_string()),
+            _ => ApiError { field: Some(e.field.clone()), ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_policy", e.to_string()) },
+        }
+    }
+
+    pub fn too_many_policies(e: TooManyPolicies) -> ApiError {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_policies",
+            format!("Your address already holds {} visitors' policies; clear one (DELETE /policy?lab=…) or wait until one expires.", e.per_address),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(e.retry_after.as_secs().max(1)))
+    }
+
     /// The database cannot be reached: a server fault, never caused by input.
     pub fn storage(e: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %e, "database error");
@@ -183,7 +211,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { detail: &self.detail, code: self.code, reason: self.reason.as_deref() };
+        let body = Body { detail: &self.detail, code: self.code, reason: self.reason.as_deref(), field: self.field.as_deref() };
         let mut res = json_response(self.status, &body);
         for (name, value) in self.headers {
             res.headers_mut().append(name, value);

@@ -74,7 +74,7 @@ async fn drain(body: axum::body::Body, timeout: Duration) {
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`), case-insensitively.
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"))
 }
 

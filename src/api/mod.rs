@@ -28,6 +28,7 @@ use serde::Serialize;
 use tower::{Layer, Service};
 
 pub use error::ApiError;
+pub(crate) use extract::is_json;
 use gate::{Gate, GateService};
 
 use crate::accounts::Accounts;

@@ -73,7 +73,7 @@ where
             self.log.admit(t.visitor, started).map(|n| (t.credentials, n, started))
         });
         let pending = admitted.map(|(credentials, unrecorded_before, started)| {
-            let decision = self.cors.decide(req.method(), req.headers());
+            let decision = self.cors.decide_for(&req);
             Pending {
                 log: self.log.clone(),
                 started,

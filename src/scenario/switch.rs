@@ -10,11 +10,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use crate::api::json_response;
+use crate::api::{ApiError, json_response};
 use crate::cors::Cors;
 use crate::exchange::Tag;
 
@@ -33,8 +33,7 @@ async fn flip(State(switches): State<Arc<HashMap<String, Arc<Cors>>>>, Path(id):
         return json_response(StatusCode::NOT_FOUND, &json!({"detail": detail, "code": "not_found"}));
     };
     let Some(tag) = Tag::from_query(uri.query()) else {
-        let detail = "Give your visitor id as ?lab=<8-64 characters of A-Z a-z 0-9 _ ->.";
-        return json_response(StatusCode::BAD_REQUEST, &json!({"detail": detail, "code": "invalid_visitor"}));
+        return ApiError::invalid_visitor().into_response();
     };
     if method != Method::GET {
         cors.set_changed(tag.visitor, method == Method::POST);

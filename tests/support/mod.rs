@@ -90,6 +90,11 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// The JSON document at `url`.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    client().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// The `Set-Cookie` headers of a response.
 pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
     headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()

@@ -72,3 +72,18 @@ pub fn screenshot_path(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
+
+/// axe-core's serious and critical violations on the page as it is now (vendored under
+/// `tests/vendor/axe-core/`, injected on first use), as `"rule: target | target"` lines.
+pub async fn serious_axe_violations(b: &Browser) -> serde_json::Value {
+    if b.run("return typeof axe === 'undefined';").await == serde_json::Value::Bool(true) {
+        let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vendor/axe-core/axe.min.js")).unwrap();
+        b.client.execute(&axe, vec![]).await.unwrap();
+    }
+    b.run(
+        "const r = await axe.run(document, {resultTypes: ['violations']}); \
+         return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+           .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));",
+    )
+    .await
+}

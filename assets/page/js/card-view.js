@@ -105,7 +105,8 @@ function renderButton(experiment, routes) {
   return button;
 }
 
-function i18nEl(tag, className, key) {
+/** An element whose text is the dictionary's `key`, refilled on a language switch. */
+export function i18nEl(tag, className, key) {
   const el = makeEl(tag, className);
   el.dataset.i18n = key;
   setRichText(el, t(key));

@@ -1,5 +1,6 @@
 /* The composer: any request the visitor can think of, sent from this page, judged like the
- * cards' requests. Its presets are data; a permalink fills the form the same way.
+ * cards' requests. Its presets are data; a permalink fills the form the same way. The policy
+ * editor (editor.js) sends the same form's request, to the answer the visitor wrote.
  *
  * Only the page's own mistakes are refused here (a path off the API origin, a header line
  * without a colon). Everything fetch() itself rejects is sent to fetch(), because seeing
@@ -52,7 +53,7 @@ export function mountComposer(paths) {
   const form = byId("composer-form");
   form.addEventListener("submit", (event) => event.preventDefault());
   form.after(noticeEl(CARD.id), resultsEl(CARD.id));
-  return { key: "composer", card: CARD, build, notes };
+  return { key: "composer", card: CARD, build, notes, open: fill };
 }
 
 function option(value) {

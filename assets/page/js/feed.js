@@ -22,6 +22,7 @@ let retryMs = RETRY_MIN_MS;
 let opened = false; // a stream has been open before (so the next "open" is a reconnect)
 let ready = Promise.resolve(); // settles once maxId reflects the log as it was at load
 const runs = new Set(); // runs waiting for their exchanges
+let source = null; // the open stream
 const stateListeners = [];
 
 export function feedState() {
@@ -41,6 +42,11 @@ export function startFeed(id) {
     return exchanges || [];
   });
   ready = history.then(connect);
+  /* A page left for another keeps its stream open while the browser may bring it back (the
+   * back/forward cache), and Chromium opens at most six connections to one host: a few
+   * pages later, the next one's requests would wait. Close it on leaving, reopen on return. */
+  window.addEventListener("pagehide", () => source && source.close());
+  window.addEventListener("pageshow", (event) => { if (event.persisted) connect(); });
   return history;
 }
 
@@ -74,17 +80,18 @@ async function restartIfLogReset(source) {
  * the server resends what was missed. It gives up on an HTTP error (e.g. 503 when the
  * server has too many streams open); then a new one starts after a growing delay. */
 function connect() {
-  const source = new EventSource("/exchanges/stream?lab=" + encodeURIComponent(visitor) + "&after=" + maxId);
-  source.addEventListener("open", () => {
+  const stream = new EventSource("/exchanges/stream?lab=" + encodeURIComponent(visitor) + "&after=" + maxId);
+  source = stream;
+  stream.addEventListener("open", () => {
     retryMs = RETRY_MIN_MS;
     setState("open");
-    if (opened) restartIfLogReset(source);
+    if (opened) restartIfLogReset(stream);
     opened = true;
   });
-  source.addEventListener("exchange", onExchange);
-  source.addEventListener("error", () => {
+  stream.addEventListener("exchange", onExchange);
+  stream.addEventListener("error", () => {
     setState("reconnecting");
-    if (source.readyState !== EventSource.CLOSED) return;
+    if (stream.readyState !== EventSource.CLOSED) return;
     window.setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   });

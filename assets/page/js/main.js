@@ -3,7 +3,7 @@
  *
  * The sections of the page, in order, each its own module registering its experiments with
  * the runner: the cards (cards.js data, drawn by card-view.js), the composer (composer.js),
- * the scenarios (scenarios.js). The policy editor will be one more section of the same kind.
+ * the policy editor (editor.js), the scenarios (scenarios.js).
  * Everything a rule decides comes from the server: the verdicts from the exchange log
  * (feed.js), the setup from /origins.json, the CSRF token's parts from /csrf/explain, the
  * cards' endpoints from /endpoints.json. */
@@ -14,8 +14,9 @@ import { checkDictionary, initialLanguage, onLanguageChange, setGlobals, setLang
 import { onFeedState, startFeed } from "./feed.js";
 import { CARDS } from "./cards.js";
 import { redrawNotices, renderCards, renderToc } from "./card-view.js";
-import { fill, mountComposer } from "./composer.js";
-import { known, redrawResults, register, restoreResults, resultsByKey, runExperiment, runWithSetup } from "./runner.js";
+import { mountComposer } from "./composer.js";
+import { mountEditor } from "./editor.js";
+import { experiment, known, redrawResults, register, restoreResults, resultsByKey, runExperiment, runWithSetup } from "./runner.js";
 import { loadSetup, renderFeedStatus, renderSetup } from "./setup-view.js";
 import { mountScenarios, renderScenarios, selectScenario } from "./scenarios.js";
 import { parseFragment } from "./share.js";
@@ -32,10 +33,13 @@ async function init() {
   const experiments = renderCards(CARDS, routes, byId("cards"));
   const composer = mountComposer(composerPaths(table));
   experiments.set(composer.key, composer);
+  const editor = await mountEditor(composer);
+  experiments.set(editor.key, editor);
   register(experiments);
   mountScenarios(catalogue);
   renderToc(byId("toc"), CARDS.map((card) => ({ id: "card-" + card.id, titleKey: card.title, keys: card.experiments.map((e) => e.key) }))
-    .concat([{ id: "card-composer", titleKey: "composer.title", keys: ["composer"] }, { id: "card-scenarios", titleKey: "scenario.title", keys: [] }]));
+    .concat([{ id: "card-composer", titleKey: "composer.title", keys: ["composer"] }, { id: "card-editor", titleKey: "editor.title", keys: ["editor"] },
+      { id: "card-scenarios", titleKey: "scenario.title", keys: [] }]));
   for (const card of CARDS) if (card.init) card.init({ setValue: (id, value) => { byId(id).value = value; } });
 
   for (const button of document.querySelectorAll("button[data-experiment]")) {
@@ -101,7 +105,8 @@ async function openFragment() {
   }
   if (!known(asked.run)) return;
   window.history.replaceState(null, "", window.location.pathname + window.location.search);
-  if (asked.run === "composer") fill(asked.fields);
+  const opened = experiment(asked.run);
+  if (opened.open) opened.open(asked.fields);
   const button = document.querySelector('button[data-experiment="' + asked.run + '"]');
   if (button) button.scrollIntoView({ block: "center" });
   await runWithSetup(asked.run);

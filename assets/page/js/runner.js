@@ -4,7 +4,8 @@
  * "corslab:exchange" DOM event (its detail is the record).
  *
  * Sections register their experiments: the cards (cards.js), the composer, and the policy
- * editor to come; each experiment knows its section as `card` ({id, redraw?, refresh?}). */
+ * editor; each experiment knows its section as `card` ({id, redraw?, refresh?}), and may
+ * take a permalink's fields (`open(fields)`) before it runs. */
 
 import { API_ORIGIN, send } from "./api.js";
 import { byId } from "./dom.js";
@@ -54,14 +55,15 @@ export async function runExperiment(key) {
   const card = exp.card;
   const cx = context(card);
   showNotice(card.id, null);
-  const more = exp.build ? exp.build(cx) : {};
-  if (!more) return null;
-  const spec = Object.assign({ method: exp.method, path: (exp.mount || "") + exp.endpoint, credentials: exp.credentials }, more);
   const button = buttonOf(key);
   inFlight.add(key);
   setBusy(button, true);
-  markRunStarted(key);
   try {
+    // A build may ask the server first (the policy editor saves the answer it will get).
+    const more = exp.build ? await exp.build(cx) : {};
+    if (!more) return null;
+    const spec = Object.assign({ method: exp.method, path: (exp.mount || "") + exp.endpoint, credentials: exp.credentials }, more);
+    markRunStarted(key);
     const record = await send(key, spec);
     if (exp.after) await exp.after(record, cx);
     if (card.refresh) await card.refresh();

@@ -2,24 +2,33 @@
  * corslab, runs the same experiment again), and the request as fetch() and as curl.
  *
  * Fragments: `#run=<experiment>` for a card's button; `#run=composer&method=…&path=…
- * &credentials=…&mode=…&headers=<lines>&body=…` for a composed request; `#scenario=<id>`
- * for a scenario. Secrets never go into a link: card links rebuild their request (with the
- * visitor's own tokens) when they run. */
+ * &credentials=…&mode=…&headers=<lines>&body=…` for a composed request, `#run=editor&…`
+ * the same plus `&policy=<the answer as JSON>` for one sent to the visitor's own answer;
+ * `#scenario=<id>` for a scenario. Secrets never go into a link: card links rebuild their
+ * request (with the visitor's own tokens) when they run.
+ *
+ * A request sent to the visitor's own answer (`request.policy`) is copied with its `lab=`
+ * tag, which is what makes the server send that answer, and its curl copy sets the answer
+ * first. */
 
-import { API_ORIGIN, PAGE_ORIGIN, untagged } from "./api.js";
+import { API_ORIGIN, PAGE_ORIGIN, VISITOR, untagged } from "./api.js";
 import { makeEl } from "./dom.js";
 import { t } from "./i18n.js";
 import { requestHeader } from "./wire.js";
 
+/** Experiments whose links carry their request field by field. */
+const COMPOSED = ["composer", "editor"];
+
 /** The fragment of a record's experiment. */
 function permalinkFragment(record) {
-  if (record.key !== "composer") return "#" + new URLSearchParams({ run: record.key });
+  if (!COMPOSED.includes(record.key)) return "#" + new URLSearchParams({ run: record.key });
   const req = record.request;
-  const params = new URLSearchParams({ run: "composer", method: req.method, path: untagged(req.url).slice(API_ORIGIN.length) });
+  const params = new URLSearchParams({ run: record.key, method: req.method, path: untagged(req.url).slice(API_ORIGIN.length) });
   if (req.credentials) params.set("credentials", req.credentials);
   if (req.mode) params.set("mode", req.mode);
   if (req.headers.length) params.set("headers", req.headers.map(([n, v]) => n + ": " + v).join("\n"));
   if (typeof req.body === "string") params.set("body", req.body);
+  if (req.policy) params.set("policy", JSON.stringify(req.policy));
   return "#" + params;
 }
 
@@ -33,7 +42,7 @@ export function parseFragment(hash) {
   if (params.has("scenario")) return { scenario: params.get("scenario") };
   if (!params.has("run")) return null;
   const fields = {};
-  for (const name of ["method", "path", "credentials", "mode", "headers", "body"]) {
+  for (const name of ["method", "path", "credentials", "mode", "headers", "body", "policy"]) {
     if (params.has(name)) fields[name] = params.get(name);
   }
   return { run: params.get("run"), fields };
@@ -54,7 +63,7 @@ function asFetch(record) {
   if (req.body !== undefined) {
     options.push("body: " + (typeof req.body === "string" ? JSON.stringify(req.body) : "JSON.stringify(" + JSON.stringify(req.body) + ")"));
   }
-  const url = JSON.stringify(untagged(req.url));
+  const url = JSON.stringify(copiedUrl(req));
   if (!options.length) return "await fetch(" + url + ");";
   return "await fetch(" + url + ", {\n" + options.map((o) => "  " + o + ",\n").join("") + "});";
 }
@@ -67,8 +76,12 @@ function asFetch(record) {
  */
 function asCurl(record, wire) {
   const req = record.request;
-  const url = untagged(req.url);
+  const url = copiedUrl(req);
   const commands = [];
+  if (req.policy) {
+    const headers = [["Content-Type", "application/json"]];
+    commands.push(curl("PUT", PAGE_ORIGIN + "/policy?lab=" + VISITOR, headers, JSON.stringify(req.policy)));
+  }
   const asks = preflightAsks(wire);
   if (asks) {
     const origin = (wire.preflight && requestHeader(wire.preflight, "origin")) || PAGE_ORIGIN;
@@ -82,6 +95,12 @@ function asCurl(record, wire) {
   const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
   commands.push(curl(req.wireMethod, url, headers, body));
   return commands.join("\n\n");
+}
+
+/** The URL a copy calls: as a learner would write it, or, to get the visitor's own answer,
+ *  with the tag that names them. */
+function copiedUrl(req) {
+  return req.policy ? req.url : untagged(req.url);
 }
 
 /** What the preflight asks, from the log: the one sent, or the engine's answer for a request
@@ -127,6 +146,7 @@ export function renderShare(record, wire) {
     details.append(makeEl("h4", null, t("share." + kind + "Title")), makeEl("pre", "mono small copy-" + kind, texts[kind]));
   }
   details.append(makeEl("p", "small muted", t(record.request.credentials === "include" ? "share.curlCookies" : "share.curlNote")));
+  if (record.request.policy) details.append(makeEl("p", "small muted", t("editor.curlPolicy")));
 
   const buttons = makeEl("div", "controls share-buttons");
   for (const kind of ["link", "fetch", "curl"]) {
