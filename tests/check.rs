@@ -195,6 +195,13 @@ async fn the_preflight_goes_as_chromium_sends_it_and_no_cookie_goes_unless_given
     assert!(seen.iter().all(|s| matches!(s.method, Method::GET | Method::OPTIONS | Method::DELETE)), "{seen:?}");
     assert!(stdout(&out).contains("CSRF not probed"), "{}", stdout(&out));
 
+    // fetch() upper-cases only the standard's six methods: `patch` is preflighted as it is.
+    let server = Server::start(correct).await;
+    let url = format!("{}/items/", server.url);
+    let out = check(&[&url, "--origin", PAGE, "--method", "patch", "--json"]).await;
+    assert_eq!(server.seen()[0].header("access-control-request-method"), Some("patch"));
+    assert_eq!(json(&out)["results"][0]["verdict"]["cors_error"], "MethodDisallowedByPreflightResponse");
+
     let server = Server::start(correct).await;
     let url = format!("{}/items/", server.url);
     let out = check(&[&url, "--origin", PAGE, "--credentials", "--cookie", "sessionid=abc", "-H", "Authorization: Bearer t"]).await;
@@ -298,6 +305,13 @@ async fn errors_exit_2_naming_what_failed() {
     let out = check(&[&free, "--origin", PAGE]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(&free) && stderr(&out).contains("unreachable"), "{}", stderr(&out));
+
+    // TLS is there (rustls): an https URL on a plain-http server fails its handshake.
+    let plain = Server::start(correct).await;
+    let https = format!("{}/x/", plain.url.replace("http://", "https://"));
+    let out = check(&[&https, "--origin", PAGE]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unreachable") && stderr(&out).contains(&https), "{}", stderr(&out));
 
     let slow = Server::start_slow(correct, Duration::from_secs(5)).await;
     let out = check(&[&format!("{}/x/", slow.url), "--origin", PAGE, "--timeout", "0.3"]).await;

@@ -190,7 +190,9 @@ pub struct Plan {
 impl Plan {
     pub fn new(args: &CheckArgs) -> Result<Plan, ArgError> {
         let origin: Origin = args.origin.parse().map_err(|e| ArgError::Origin(args.origin.clone(), e))?;
-        let method = args.method.to_ascii_uppercase();
+        // As given: fetch() upper-cases only the six methods the standard names, so `patch`
+        // goes out (and is preflighted) lower-case, which the engine knows.
+        let method = args.method.clone();
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
             return Err(ArgError::Method(args.method.clone()));
         }

@@ -307,6 +307,10 @@ mod tests {
             assert!(i == 0 || CLASSES[i - 1].severity >= c.severity, "{} out of order", c.name);
         }
         assert_eq!(reported_as("cors.regex_unanchored").map(|c| c.name), Some(PREFIX.name));
+        let documented = include_str!("../../../docs/CHECK.md");
+        for c in CLASSES {
+            assert!(documented.contains(&format!("| `{}`", c.name)), "docs/CHECK.md lists {}", c.name);
+        }
         assert!(reported_as("jwt.alg_none").is_none());
     }
 }

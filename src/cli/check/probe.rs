@@ -36,7 +36,7 @@ pub struct Request {
 impl Request {
     /// Whether the user's method changes state (it is not GET, HEAD or OPTIONS).
     pub fn is_unsafe(&self) -> bool {
-        !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        !["GET", "HEAD", "OPTIONS"].iter().any(|m| self.method.eq_ignore_ascii_case(m))
     }
 
     /// The method the crafted origins read with: the user's when it is safe or allowed.
@@ -46,7 +46,7 @@ impl Request {
 
     /// Whether the form-like POSTs of the CSRF probes may be sent.
     pub fn probes_csrf(&self) -> bool {
-        self.method == "POST" || self.unsafe_probes
+        self.method.eq_ignore_ascii_case("POST") || self.unsafe_probes
     }
 }
 

@@ -55,7 +55,12 @@ fn url_section(out: &mut String, u: &UrlReport, lang: Lang, l: &Labels) {
         let _ = writeln!(out, "  {} {}", pad(l.request), browser(own, lang));
     }
     for (f, p) in &u.findings {
-        let _ = writeln!(out, "  {} {}  {}", pad(severity(f.severity)), f.class.name, words(f.class.title, lang));
+        let alias = match f.class.same_on_the_wire {
+            [] => String::new(),
+            same if lang == Lang::Ja => format!("（外からは {} と同じ）", same.join("・")),
+            same => format!(" (the same on the wire as {})", same.join(", ")),
+        };
+        let _ = writeln!(out, "  {} {}  {}{alias}", pad(severity(f.severity)), f.class.name, words(f.class.title, lang));
         let _ = writeln!(out, "  {} {}", pad(""), text(&f.message, lang));
         for e in &p.exchanges {
             let origin = header(&e.request.headers, "origin").map(|o| format!("  Origin: {o}")).unwrap_or_default();
