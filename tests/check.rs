@@ -411,7 +411,8 @@ async fn every_scenario_of_the_catalogue_is_reported_with_its_lint_classes_and_t
     let out = check(&[&["--input", &reads, "--origin", &page, "--credentials"][..], &fast].concat()).await;
     assert!(out.status.code() == Some(1), "{}", stderr(&out));
     let mut found = by_scenario(&json(&out), &mounts);
-    let writes = run("writes.txt", &["logout/"]);
+    // A state-changing endpoint, and a path whose POST a slash redirect answers first.
+    let writes = run("writes.txt", &["logout/", "hello"]);
     let out = check(&[&["--input", &writes, "--origin", &page, "--credentials", "--method", "POST"][..], &fast].concat()).await;
     for (id, classes) in by_scenario(&json(&out), &mounts) {
         found.entry(id).or_default().extend(classes);

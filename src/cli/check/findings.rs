@@ -258,16 +258,18 @@ impl Judge<'_> {
         }
         let answer = |j: &Self, kind| j.of_kind(&kind).and_then(|(i, p)| Some((i, p.replies().last()?.reply.status)));
         let Some((form, status)) = answer(self, Kind::CsrfForm) else { return };
+        // Only a 2xx says the request was done: a redirect may come from routing (a missing
+        // slash, http to https) before any check runs, and is not followed.
         match status {
-            200..=399 => {
+            200..=299 => {
                 let message = Text::new(
-                    format!("A POST from https://{} sent as a form sends it (application/x-www-form-urlencoded, no preflight) was accepted: {status}. If this endpoint acts on cookies, any site can make the visitor's browser send it.", super::origins::EVIL),
+                    format!("A POST from https://{} sent as a form sends it (application/x-www-form-urlencoded, no preflight) was done: {status}. If this endpoint acts on cookies, any site can make the visitor's browser send it.", super::origins::EVIL),
                     format!("https://{} からフォームと同じ形（application/x-www-form-urlencoded、プリフライトなし）で送った POST が受け付けられました: {status}。このエンドポイントが Cookie で動くなら、どのサイトでも訪問者のブラウザーにこれを送らせられます。", super::origins::EVIL),
                 );
                 self.found(&CSRF_OFF, CSRF_OFF.severity, form, message);
             }
             403 => {
-                if let Some((text, status @ 200..=399)) = answer(self, Kind::CsrfTextPlain) {
+                if let Some((text, status @ 200..=299)) = answer(self, Kind::CsrfTextPlain) {
                     let message = Text::new(
                         format!("The same POST as a form was refused 403, but with the JSON text {{}} as text/plain (what a form with enctype=\"text/plain\" sends) it was accepted: {status}."),
                         format!("同じ POST はフォームの形では 403 で拒否されましたが、JSON の {{}} を text/plain で送ると（enctype=\"text/plain\" のフォームが送る形）受け付けられました: {status}。"),
@@ -275,9 +277,13 @@ impl Judge<'_> {
                     self.found(&CSRF_TEXT_PLAIN, CSRF_TEXT_PLAIN.severity, text, message);
                 }
             }
+            300..=399 => self.notes.push(Text::new(
+                format!("CSRF: a cross-site form-like POST was answered {status}, a redirect, not followed: check the URL it leads to."),
+                format!("CSRF: クロスサイトのフォーム形式の POST への応答は {status}（リダイレクト）で、たどっていません。リダイレクト先の URL を調べてください。"),
+            )),
             _ => self.notes.push(Text::new(
-                format!("CSRF: a cross-site form-like POST was answered {status}, which says neither that it was refused (403) nor that it was done; give --cookie to probe as a signed-in visitor."),
-                format!("CSRF: クロスサイトのフォーム形式の POST への応答は {status} で、拒否（403）とも実行されたとも言えません。サインインした訪問者として調べるには --cookie を指定してください。"),
+                format!("CSRF: a cross-site form-like POST was answered {status}, which says neither that it was refused (403) nor that it was done (2xx); give --cookie to probe as a signed-in visitor."),
+                format!("CSRF: クロスサイトのフォーム形式の POST への応答は {status} で、拒否（403）とも実行された（2xx）とも言えません。サインインした訪問者として調べるには --cookie を指定してください。"),
             )),
         }
     }
