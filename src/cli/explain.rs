@@ -72,7 +72,7 @@ pub enum Lang {
 
 impl Lang {
     /// The language a POSIX locale names (`LC_ALL` wins over `LANG`): Japanese for `ja*`.
-    fn from_env() -> Lang {
+    pub(crate) fn from_env() -> Lang {
         let locale = ["LC_ALL", "LANG"].iter().filter_map(|v| std::env::var(v).ok()).find(|v| !v.is_empty());
         if locale.is_some_and(|l| l.starts_with("ja")) { Lang::Ja } else { Lang::En }
     }

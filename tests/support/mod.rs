@@ -83,6 +83,9 @@ impl TestLab {
 }
 
 pub fn client() -> reqwest::Client {
+    // reqwest's rustls comes without a crypto backend of its own (corslab check chooses ring,
+    // see Cargo.toml), so a client cannot be built before one is installed.
+    let _already = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))

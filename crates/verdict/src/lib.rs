@@ -23,6 +23,8 @@
 //!   answers) run as the browser runs it — preflights, the preflight cache, redirects, cookies,
 //!   Local Network Access — into one [`FetchVerdict`] per call. The [`Browser`] whose rules
 //!   apply is the experiment's parameter (Chromium 156 only, for now).
+//! - [`next_request`]: the next request of an experiment that has no answer yet, as Chromium
+//!   puts it on the wire: what a live prober (`corslab check`) sends, hop by hop.
 //! - [`preflight_need`]: does this [`Request`] need a preflight, and why.
 //! - [`verdict`]: given the preflight and/or the [`Response`] the server sent, the browser's
 //!   [`Verdict`] on one hop (redirects are followed hop by hop).
@@ -112,7 +114,7 @@ pub use judge::{Context, FromCache, Judgement, Kind, judge};
 pub use preflight::{PreflightBecause, PreflightNeed, UnsafeHeader, preflight_need};
 pub use request::{CacheMode, Credentials, Mode, RedirectMode, Request};
 pub use response::Response;
-pub use simulate::simulate;
+pub use simulate::{WireRequest, next_request, simulate};
 pub use verdict::{Blocked, CorsError, JsView, NetError, PreflightUse, ResponseType, Stage, Verdict, readable_headers, verdict};
 
 #[cfg(test)]

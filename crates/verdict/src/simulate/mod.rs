@@ -13,6 +13,8 @@ mod wire;
 
 use std::collections::HashMap;
 
+use serde::Serialize;
+
 use crate::address_space::{self, Access, AddressSpace};
 use crate::analysis::{Analysis, Refused, Scope};
 use crate::cache::{CacheEntry, answered_from_cache, preflight_cache_entry, preflight_lifetime};
@@ -51,24 +53,58 @@ use jar::Jar;
 /// assert_eq!(verdicts[0].preflights[0].access_control_request_headers.as_deref(), Some("content-type"));
 /// ```
 pub fn simulate(experiment: &Experiment) -> Vec<FetchVerdict> {
-    let mut session = Session {
-        experiment,
-        page_space: experiment.page_address_space.or_else(|| match PageOrigin::parse(&experiment.page)? {
-            PageOrigin::Tuple(page) => Some(AddressSpace::of_host(&page.host)),
-            PageOrigin::Opaque => None,
-        }),
-        cache: PreflightCache::default(),
-        jar: Jar::default(),
-    };
+    let mut session = Session::new(experiment);
+    timed(experiment).map(|(step, now)| session.fetch(step, now)).collect()
+}
+
+/// A request the browser sends, as it goes on the wire: what a live prober sends to get the
+/// answer an experiment lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireRequest {
+    /// The URL as the browser writes it.
+    pub url: String,
+    pub method: String,
+    /// The preflight (`OPTIONS` with `Access-Control-Request-Method`) rather than the request.
+    pub preflight: bool,
+    /// It follows a redirect of the same fetch.
+    pub redirected: bool,
+    /// Whether the step's body goes along (a redirect to GET drops it).
+    pub has_body: bool,
+    /// Header lines in the browser's order, `host` first; names lower-case. A preflight has
+    /// no cookie and no author header; the request has the cookies of the experiment's jar.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The first request of `experiment` that its steps list no answer for, as Chromium sends
+/// it; `None` when every request the browser makes has its answer. Asking again after adding
+/// each answer walks a fetch hop by hop exactly as [`simulate`] judges it: the preflight if
+/// one is needed, the request, each redirect.
+///
+/// ```
+/// use corslab_verdict::{Experiment, next_request};
+///
+/// let experiment = Experiment::from_json(r#"{"page": "http://localhost:8000", "steps": [{
+///   "fetch": {"url": "http://localhost:8001/api/users/", "method": "POST",
+///             "headers": [["Content-Type", "application/json"]], "body": "{}"}}]}"#).unwrap();
+/// let first = next_request(&experiment).unwrap();
+/// assert!(first.preflight);
+/// assert!(first.headers.contains(&("access-control-request-headers".into(), "content-type".into())));
+/// ```
+pub fn next_request(experiment: &Experiment) -> Option<WireRequest> {
+    let mut session = Session::new(experiment);
+    timed(experiment).find_map(|(step, now)| {
+        session.fetch(step, now);
+        session.awaiting.take()
+    })
+}
+
+/// The steps with the time each runs at: the clock never goes back.
+fn timed(experiment: &Experiment) -> impl Iterator<Item = (&Step, u64)> {
     let mut now = 0;
-    experiment
-        .steps
-        .iter()
-        .map(|step| {
-            now = step.at_ms.unwrap_or(now).max(now);
-            session.fetch(step, now)
-        })
-        .collect()
+    experiment.steps.iter().map(move |step| {
+        now = step.at_ms.unwrap_or(now).max(now);
+        (step, now)
+    })
 }
 
 struct Session<'e> {
@@ -77,6 +113,23 @@ struct Session<'e> {
     page_space: Option<AddressSpace>,
     cache: PreflightCache,
     jar: Jar,
+    /// The request the last step needed an answer for and had none.
+    awaiting: Option<WireRequest>,
+}
+
+impl<'e> Session<'e> {
+    fn new(experiment: &'e Experiment) -> Session<'e> {
+        Session {
+            experiment,
+            page_space: experiment.page_address_space.or_else(|| match PageOrigin::parse(&experiment.page)? {
+                PageOrigin::Tuple(page) => Some(AddressSpace::of_host(&page.host)),
+                PageOrigin::Opaque => None,
+            }),
+            cache: PreflightCache::default(),
+            jar: Jar::default(),
+            awaiting: None,
+        }
+    }
 }
 
 /// Chromium's preflight cache, keyed as it is by origin and URL.
@@ -248,8 +301,12 @@ impl<'e> Session<'e> {
                     format!("Chromium は {href} のプリフライトにプリフライトキャッシュから答えました。プリフライトは送られていません。"),
                 ));
             } else {
-                let Some(answer) = answers.find(&href, true) else { return Next::End(End::Unmodeled(missing(&href, true))) };
-                let lines = wire::render(answer, &wire::preflight(&a, &need, site.name()));
+                let sent = wire::preflight(&a, &need, site.name());
+                let Some(answer) = answers.find(&href, true) else {
+                    self.awaiting = Some(awaiting(&href, "OPTIONS", true, plan, sent));
+                    return Next::End(End::Unmodeled(missing(&href, true)));
+                };
+                let lines = wire::render(answer, &sent);
                 let lines_view = view(&lines);
                 let response = Response::new(answer.status, &lines_view);
                 trail.preflights.push(PreflightSent {
@@ -277,9 +334,13 @@ impl<'e> Session<'e> {
             }
         }
 
-        let Some(answer) = answers.find(&href, false) else { return Next::End(End::Unmodeled(missing(&href, false))) };
         let cookie = self.jar.header_for(&experiment.page, &a.url, f.credentials, now, &mut trail.cookies);
-        let lines = wire::render(answer, &wire::request(&a, cookie, site.name()));
+        let sent = wire::request(&a, cookie, site.name());
+        let Some(answer) = answers.find(&href, false) else {
+            self.awaiting = Some(awaiting(&href, a.method, false, plan, sent));
+            return Next::End(End::Unmodeled(missing(&href, false)));
+        };
+        let lines = wire::render(answer, &sent);
         let lines_view = view(&lines);
         let response = Response::new(answer.status, &lines_view);
         let set_cookies = response.headers().filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie")).map(|(_, v)| v);
@@ -335,6 +396,17 @@ fn end_of(v: Verdict) -> End {
             "The engine reached a state it does not model for a fetch().",
             "fetch() としてはエンジンが扱わない状態になりました。",
         )),
+    }
+}
+
+fn awaiting(href: &str, method: &str, preflight: bool, plan: &Plan, headers: Vec<(String, String)>) -> WireRequest {
+    WireRequest {
+        url: href.to_owned(),
+        method: method.to_owned(),
+        preflight,
+        redirected: plan.initial_url.is_some(),
+        has_body: plan.has_body && !preflight,
+        headers,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{CorsError, Experiment, FetchVerdict, HopKind, HopResult, Outcome, ResponseType, simulate};
+use crate::{CorsError, Experiment, FetchVerdict, HopKind, HopResult, Outcome, ResponseType, WireRequest, next_request, simulate};
 
 const PAGE: &str = "http://localhost:8000";
 const API: &str = "http://localhost:8001/api/users/";
@@ -87,6 +87,46 @@ fn a_request_without_an_answer_is_unmodeled_naming_its_url() {
     // An answer matches the URL as the browser writes it.
     let v = one(json!({"url": "HTTP://LOCALHOST:8001/api/users/#frag"}), both(API));
     assert_eq!(v.outcome, Outcome::Response);
+}
+
+/// Asks for the next request of `doc`'s first step and answers it with `answer`, as a live
+/// prober does; returns every request asked for, in order.
+fn walk(mut doc: Value, answer: impl Fn(&WireRequest) -> Value) -> Vec<WireRequest> {
+    let mut asked = Vec::new();
+    while let Some(next) = next_request(&Experiment::from_json(&doc.to_string()).unwrap()) {
+        assert!(asked.len() < 5, "{asked:#?}");
+        doc["steps"][0]["server"].as_array_mut().unwrap().push(answer(&next));
+        asked.push(next);
+    }
+    asked
+}
+
+#[test]
+fn the_next_request_is_what_chromium_puts_on_the_wire_hop_by_hop() {
+    let other = "http://localhost:8002/final/";
+    let doc = json!({"page": PAGE, "steps": [{"fetch": {"url": API, "method": "POST", "body": "{}", "credentials": "include",
+        "headers": [["Content-Type", "application/json"], ["Authorization", "Bearer t"]]}, "server": []}]});
+    let asked = walk(doc, |next| {
+        let mut headers = vec![json!(["Access-Control-Allow-Origin", "{origin}"]), json!(["Access-Control-Allow-Credentials", "true"])];
+        if next.preflight {
+            headers.push(json!(["Access-Control-Allow-Headers", "{access-control-request-headers}"]));
+        } else if next.url == API {
+            headers.push(json!(["Location", other]));
+            return json!({"url": next.url, "status": 303, "headers": headers});
+        }
+        json!({"url": next.url, "preflight": next.preflight, "status": 200, "headers": headers})
+    });
+    let names = |w: &WireRequest| w.headers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    let value = |w: &WireRequest, name: &str| w.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    assert_eq!(asked.iter().map(|w| (w.method.as_str(), w.preflight, w.redirected)).collect::<Vec<_>>(),
+        [("OPTIONS", true, false), ("POST", false, false), ("GET", false, true)]);
+    // The preflight: no author header, no cookie; the unsafe names lower-case and sorted.
+    assert_eq!(names(&asked[0]), ["host", "accept", "access-control-request-method", "access-control-request-headers", "origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest"]);
+    assert_eq!(value(&asked[0], "access-control-request-headers").as_deref(), Some("authorization,content-type"));
+    assert!(asked[1].has_body && value(&asked[1], "authorization").is_some());
+    // After the 303 to another origin: a GET without the body or Authorization, Origin: null.
+    assert!(!asked[2].has_body && value(&asked[2], "authorization").is_none());
+    assert_eq!(value(&asked[2], "origin").as_deref(), Some("null"));
 }
 
 #[test]
