@@ -105,6 +105,40 @@ pub enum AttackKind {
     RefreshAsAccess,
 }
 
+/// What the learner does on the lab page to run an attack, one button each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The page's own login on the attacked mount (a CSRF token, then the login with it), so
+    /// that the browser holds a session there for the attack to use.
+    LogIn,
+    /// Opens the exploit page in a new window.
+    Launch,
+    /// Asks the attacked mount, from the page, whose session the browser holds now: what a
+    /// forgery did to it.
+    CheckSession,
+}
+
+impl AttackKind {
+    /// The steps of this kind of attack, in the order it needs them.
+    pub fn flow(self) -> &'static [Step] {
+        use Step::*;
+        match self {
+            // The trap shows itself in the page's own login (a 403, a refused cookie).
+            AttackKind::None => &[LogIn],
+            AttackKind::CredentialedRead | AttackKind::NullOriginRead | AttackKind::SamesiteProbe => &[LogIn, Launch],
+            AttackKind::FormPost | AttackKind::TopLevelGet => &[LogIn, Launch, CheckSession],
+            // Login CSRF needs no session of the visitor's: it leaves them in the attacker's.
+            AttackKind::TextPlainJson => &[Launch, CheckSession],
+            // The key is planted first and taken over by the visitor's next login.
+            AttackKind::FixateSession => &[Launch, LogIn],
+            // The victim is known by name; the forged token goes from the attacker's server.
+            AttackKind::AlgNoneToken | AttackKind::CrackedSecret | AttackKind::UncheckedSignature | AttackKind::RefreshAsAccess => &[Launch],
+            AttackKind::PageCalls | AttackKind::CachePoisoning => &[Launch],
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attack {
@@ -174,6 +208,9 @@ pub struct Snippets {
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub id: String,
+    /// The catalogue file it comes from (`cors-origins`, `csrf`, …): the page lists the
+    /// scenarios under these groups.
+    pub group: &'static str,
     pub title: Text,
     pub summary: Text,
     pub vulnerable: bool,
@@ -245,6 +282,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
             let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
             let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {rust_file}")))?;
             entries.push(Entry {
+                group,
                 title: text(entry.title),
                 summary: text(entry.summary),
                 vulnerable: entry.vulnerable,
