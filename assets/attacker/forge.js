@@ -4,9 +4,8 @@
 // once the request went out, this page asks corslab's referee (the lab's exchange log, which
 // no real attacker can read) what the API received and answered, and says so.
 
-import { apiUrl, config, finish, report } from "./common.js";
+import { afterAClick, apiUrl, config, finish, report } from "./common.js";
 
-const ja = config.lang === "ja";
 const WINDOW = "corslab-forged";
 const WAIT_MS = 8000;
 
@@ -14,11 +13,7 @@ const WAIT_MS = 8000;
 async function openWindow() {
   const opened = window.open("", WINDOW);
   if (opened) return opened;
-  const button = document.createElement("button");
-  button.textContent = ja ? "攻撃を開始する" : "Launch the attack";
-  document.getElementById("outcome").before(button);
-  await new Promise((resolve) => button.addEventListener("click", resolve, { once: true }));
-  button.remove();
+  await afterAClick({ en: "Launch the attack", ja: "攻撃を開始する" });
   return window.open("", WINDOW);
 }
 

@@ -7,7 +7,7 @@
 // The page never sees the answers to 2 and 3 (another origin's window), nor any cookie: the
 // lab's referee tells it what the API received.
 
-import { apiUrl, config, finish, report } from "./common.js";
+import { afterAClick, apiUrl, config, finish, report } from "./common.js";
 import { refereeWaitFor } from "./own_server.js";
 
 const ja = config.lang === "ja";
@@ -20,15 +20,8 @@ async function openWindow() {
   const opened = window.open("about:blank", WINDOW);
   if (opened) return opened;
   // A browser that blocks pop-ups without a click: ask for one.
-  const button = document.createElement("button");
-  button.textContent = ja ? "攻撃を実行する（ウィンドウを開きます）" : "Run the attack (opens a window)";
-  document.getElementById("outcome").before(button);
-  return new Promise((resolve) => {
-    button.addEventListener("click", () => {
-      button.remove();
-      resolve(window.open("about:blank", WINDOW));
-    });
-  });
+  await afterAClick({ en: "Run the attack (opens a window)", ja: "攻撃を実行する（ウィンドウを開きます）" });
+  return window.open("about:blank", WINDOW);
 }
 
 /** Whether `win` shows another origin's document (the API's), out of this page's reach. */
