@@ -303,6 +303,16 @@ async fn traps_show_themselves_in_the_pages_own_calls() {
         "nothing to launch where nothing is exploitable"
     );
 
+    // A page that keeps its pre-login token: fine without rotation, 403 at the default.
+    show(&b, &lab, "csrf-no-rotation").await;
+    for (n, status) in [(1, "200"), (2, "200"), (3, "200"), (4, "403")] {
+        let shown = press_step(&b, "csrf-no-rotation", n).await;
+        assert_eq!(shown.outcome, status, "step {n}: {}", shown.text);
+        shown.assert_in_view("csrf-no-rotation");
+    }
+    let body = b.run("return document.querySelector('#results-scenario-csrf-no-rotation-4 .result .body').textContent;").await;
+    assert!(body.as_str().unwrap().contains("CSRF token from the 'X-Csrftoken' HTTP header incorrect."), "{body}");
+
     show(&b, &lab, "allow-headers-wildcard").await;
     let demo = press_step(&b, "allow-headers-wildcard", 1).await;
     assert_eq!(demo.outcome, "succeeded", "{}", demo.text);

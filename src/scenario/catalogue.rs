@@ -106,7 +106,7 @@ pub enum AttackKind {
 }
 
 /// What the learner does on the lab page to run an attack, one button each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// The page's own login on the attacked mount (a CSRF token, then the login with it), so
@@ -117,6 +117,9 @@ pub enum Step {
     /// Asks the attacked mount, from the page, whose session the browser holds now: what a
     /// forgery did to it.
     CheckSession,
+    /// The page's own logout with the CSRF token it fetched before its last login, as a page
+    /// that keeps its old token does: where login rotates the secret, that token is stale.
+    LogOutWithOldToken,
 }
 
 impl AttackKind {
@@ -157,6 +160,10 @@ pub struct Attack {
     /// Those of [`Attack::calls`] the scenario breaks (the fetch rejects); the others work.
     #[serde(default)]
     pub broken: Vec<PageCall>,
+    /// The steps on the lab page, where a trap needs other calls than its kind's
+    /// ([`AttackKind::flow`]); the listing serves [`Attack::flow`].
+    #[serde(default, skip_serializing)]
+    pub flow: Vec<Step>,
 }
 
 impl Attack {
@@ -166,6 +173,9 @@ impl Attack {
     }
 
     fn check(&self) -> Result<(), String> {
+        if self.flow().contains(&Step::Launch) == (self.kind == AttackKind::None) {
+            return Err("the flow launches the exploit, if and only if there is one".into());
+        }
         if (self.kind == AttackKind::PageCalls) != (self.from == AttackerSite::Page) {
             return Err("the page's own calls (kind = \"page_calls\") and only they come from = \"page\"".into());
         }
@@ -183,6 +193,11 @@ impl Attack {
 }
 
 impl Attack {
+    /// The steps of this attack on the lab page, in order.
+    pub fn flow(&self) -> &[Step] {
+        if self.flow.is_empty() { self.kind.flow() } else { &self.flow }
+    }
+
     /// The attackers that serve this exploit, `from` first.
     pub fn sites(&self) -> impl Iterator<Item = AttackerSite> {
         std::iter::once(self.from).chain(self.also_from.filter(|s| *s != self.from))

@@ -16,6 +16,9 @@ const CHECK_WINDOW_MS = 500;
 const GIVE_UP_MS = 5 * 60 * 1000;
 
 const running = new Set();
+/** The newest exchange id an attack's reading of the log saw: the feed may not have shown it
+ *  yet, and the next attack's exchanges come after it. */
+let newestRead = 0;
 window.addEventListener("message", onMessage);
 
 /**
@@ -41,7 +44,7 @@ export function launch(scenario, exploit, against, onChange) {
     state: "running", phase: null, outcome: null, headline: null, summary: null, log: null, fetches: [],
     // The page's own calls are part of the attack where it shows itself through them.
     origins: new Set([url.origin, "null"].concat(scenario.attack.calls.length ? [PAGE_ORIGIN] : [])),
-    floor: newestExchangeId(),
+    floor: Math.max(newestExchangeId(), newestRead),
     window: null, timer: 0, onChange,
   };
   attack.window = window.open(url.href, "corslab-exploit-" + run);
@@ -116,7 +119,8 @@ async function attackerLog(attack) {
  *  navigation), or by no browser at all (the attacker's own server). */
 async function exchangesOf(attack) {
   const listing = await getJson("/exchanges?lab=" + encodeURIComponent(VISITOR) + "&after=" + attack.floor);
-  const all = listing && Array.isArray(listing.exchanges) ? listing.exchanges : [];
+  const all = listing && Array.isArray(listing.exchanges) ? listing.exchanges.filter((e) => e && Number.isSafeInteger(e.id)) : [];
+  for (const e of all) newestRead = Math.max(newestRead, e.id);
   return all.filter((e) => {
     const origin = requestHeader(e, "origin");
     if (origin) return attack.origins.has(origin);

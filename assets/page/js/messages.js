@@ -436,7 +436,11 @@ export const MESSAGES = {
     "scenario.attackerLogEmpty": "Nothing.",
     "scenario.permalink": "Link to this scenario",
     "scenario.said": "{headline}: {summary}",
-    "scenario.times": "× {n}"
+    "scenario.times": "× {n}",
+    "scenario.step.log_out_with_old_token": "Log out with the token from before the login",
+    "scenario.step.log_out_with_old_tokenDefault": "Log out of the default with the token from before the login",
+    "scenario.hint.oldToken": "POST {logout} with the CSRF token step {n} fetched before logging in",
+    "scenario.exp.oldToken": "Logout at {path} with the pre-login token"
   },
 
   ja: {
@@ -868,6 +872,10 @@ export const MESSAGES = {
     "scenario.attackerLogEmpty": "なし。",
     "scenario.permalink": "このシナリオへのリンク",
     "scenario.said": "{headline}：{summary}",
-    "scenario.times": "× {n} 回"
+    "scenario.times": "× {n} 回",
+    "scenario.step.log_out_with_old_token": "ログイン前のトークンでログアウトする",
+    "scenario.step.log_out_with_old_tokenDefault": "既定の設定からログイン前のトークンでログアウトする",
+    "scenario.hint.oldToken": "ステップ {n} がログイン前に取得した CSRF トークンで POST {logout}",
+    "scenario.exp.oldToken": "ログイン前のトークンでの {path} からのログアウト"
   },
 };

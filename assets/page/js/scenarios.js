@@ -14,7 +14,7 @@
  * in place.
  *
  * Ids tests use: button[data-scenario=<id>] (aria-pressed), #scenario-<id>, and in it each
- * step's button[data-step=<n>] (data-kind log_in|launch|check_session, data-target
+ * step's button[data-step=<n>] (data-kind log_in|launch|check_session|log_out_with_old_token, data-target
  * scenario|default) with its results in #results-scenario-<id>-<n>. */
 
 import { byId, makeEl } from "./dom.js";
@@ -165,7 +165,12 @@ function stepsOf(s) {
   const steps = [];
   for (const target of TARGETS) {
     for (const exploit of s.exploits) {
-      for (const kind of s.flow) steps.push({ n: steps.length + 1, target, kind, exploit, mount: mountOf(s, target) });
+      // A step that uses what a login fetched knows which login (`login`: its number).
+      let login = null;
+      for (const kind of s.flow) {
+        steps.push({ n: steps.length + 1, target, kind, exploit, mount: mountOf(s, target), login });
+        if (kind === "log_in") login = steps.length;
+      }
     }
   }
   return steps;
@@ -264,6 +269,7 @@ function stepHint(s, step) {
   const api = step.mount + "/api/";
   if (step.kind === "log_in") return t("scenario.hint.log_in", { csrf: api + "csrf/", login: api + "login/" });
   if (step.kind === "check_session") return "GET " + api + "session-data/";
+  if (step.kind === "log_out_with_old_token") return t("scenario.hint.oldToken", { logout: api + "logout/", n: step.login });
   const url = new URL(step.exploit.url);
   return t("scenario.hint.launch", { url: url.origin + url.pathname });
 }
@@ -283,6 +289,18 @@ function experimentsOf(s, step) {
     reveal: () => selectScenario(s.id),
   };
   const named = (name, path) => () => t(name, { path: mount + path });
+  if (step.kind === "log_out_with_old_token") {
+    const before = cardId(s, { n: step.login }) + "-csrf";
+    register(new Map([[key, {
+      key, card, name: named("scenario.exp.oldToken", "/api/logout/"),
+      method: "POST", mount, endpoint: "/api/logout/", credentials: "include",
+      build: () => {
+        const token = csrfToken(resultFor(before));
+        return { headers: token ? { "X-CSRFToken": token } : {} };
+      },
+    }]]));
+    return key;
+  }
   if (step.kind === "check_session") {
     register(new Map([[key, {
       key, card, name: named("scenario.exp.session", "/api/session-data/"),
