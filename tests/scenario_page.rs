@@ -112,8 +112,11 @@ fn quoted_token(text: &str) -> Option<&str> {
     text.split('"').find(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-async fn screenshot_step(b: &Browser, id: &str, n: u32, name: &str) {
-    b.run(&format!("document.getElementById('results-scenario-{id}-{n}').firstElementChild.scrollIntoView(); window.scrollBy(0, -140);")).await;
+/// A screenshot of step `n`'s newest result, from its button (or from `part` of it, e.g. the
+/// loot further down).
+async fn screenshot_step(b: &Browser, id: &str, n: u32, part: Option<&str>, name: &str) {
+    let part = part.map(|css| format!(".querySelector('{css}')")).unwrap_or_default();
+    b.run(&format!("document.getElementById('results-scenario-{id}-{n}').firstElementChild{part}.scrollIntoView(); window.scrollBy(0, -140);")).await;
     b.screenshot(&screenshot_path(name)).await;
 }
 
@@ -156,7 +159,8 @@ async fn a_newcomer_watches_the_attacker_read_their_session_where_the_origin_is_
         assert!(attack.text.contains("\"username\": \"demo\""), "{lang}: {}", attack.text);
         assert!(quoted_token(&attack.text).is_some(), "{lang}: the stolen CSRF token is shown: {}", attack.text);
         assert_eq!(attrs_in(&b, id, 2, ".attack-fetch .verdict", "data-verdict").await, ["pass", "pass"], "both reads passed CORS");
-        screenshot_step(&b, id, 2, &format!("scenario-{short}-attack.png")).await;
+        screenshot_step(&b, id, 2, None, &format!("scenario-{short}-attack.png")).await;
+        screenshot_step(&b, id, 2, Some(".attacker-log"), &format!("scenario-{short}-loot.png")).await;
 
         let login = press_step(&b, id, 3).await;
         assert_eq!(login.outcome, "200", "{lang}: the default's login: {}", login.text);
@@ -176,7 +180,7 @@ async fn a_newcomer_watches_the_attacker_read_their_session_where_the_origin_is_
         assert!(!default.text.contains("\"username\""), "{lang}: the attacker got nothing: {}", default.text);
         // The block is the defence: no advice to let the attacker in.
         assert!(!default.text.contains("Access-Control-Allow-Origin: http://localhost:"), "{lang}: {}", default.text);
-        screenshot_step(&b, id, 4, &format!("scenario-{short}-default.png")).await;
+        screenshot_step(&b, id, 4, None, &format!("scenario-{short}-default.png")).await;
 
         // Switching the language redraws the results in place.
         let other = if short == "en" { "ja" } else { "en" };
@@ -224,7 +228,7 @@ async fn a_forged_logout_without_a_csrf_check_logs_the_visitor_out_as_the_refere
     assert!(referee.contains("Sec-Fetch-Site: same-site"), "{referee}");
     assert!(referee.contains("csrftoken, sessionid"), "the session cookie went along: {referee}");
     assert!(referee.contains("Max-Age=0"), "the answer deleted it: {referee}");
-    screenshot_step(&b, id, 2, "scenario-en-forgery.png").await;
+    screenshot_step(&b, id, 2, None, "scenario-en-forgery.png").await;
 
     let after = press_step(&b, id, 3).await;
     assert_eq!((after.kind.as_str(), after.outcome.as_str()), ("check_session", "401"), "logged out: {}", after.text);
@@ -257,7 +261,7 @@ async fn an_alg_none_token_passes_from_the_attackers_own_server_while_the_browse
     // The attacker's access log holds the forged token and what the API answered it.
     assert!(forged.text.contains("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."), "{}", forged.text);
     assert!(forged.text.contains("\"username\": \"demo\""), "{}", forged.text);
-    screenshot_step(&b, id, 1, "scenario-en-jwt.png").await;
+    screenshot_step(&b, id, 1, None, "scenario-en-jwt.png").await;
 
     let refused = press_step(&b, id, 2).await;
     assert_eq!(refused.outcome, "failed", "{}", refused.text);

@@ -14,8 +14,9 @@
  * in place.
  *
  * Ids tests use: button[data-scenario=<id>] (aria-pressed), #scenario-<id>, and in it each
- * step's button[data-step=<n>] (data-kind log_in|launch|check_session|log_out_with_old_token, data-target
- * scenario|default) with its results in #results-scenario-<id>-<n>. */
+ * step's button[data-step=<n>] (data-kind log_in | launch | check_session |
+ * log_out_with_old_token, data-target scenario | default) with its results in
+ * #results-scenario-<id>-<n>. */
 
 import { byId, makeEl } from "./dom.js";
 import { hasMessage, pickText, setRichText, t } from "./i18n.js";
@@ -30,7 +31,6 @@ const TARGETS = ["scenario", "default"];
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
 let scenarios = [];
-let selected = null;
 let snippetLanguage = null;
 /** Texts to refill on a language switch: [element, () => text]. */
 const texts = [];
@@ -56,7 +56,6 @@ export function mountScenarios(catalogue) {
 /** Show scenario `id` (from a click or a permalink); false when there is none such. */
 export function selectScenario(id) {
   if (!scenarios.some((s) => s.id === id)) return false;
-  selected = id;
   for (const button of document.querySelectorAll("button[data-scenario]")) {
     button.setAttribute("aria-pressed", String(button.dataset.scenario === id));
   }
