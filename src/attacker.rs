@@ -450,6 +450,8 @@ fn config_json(attacker: &Attacker, visit: &Visit<'_>) -> String {
         "against": if visit.against_default { "default" } else { "scenario" },
         "lab": visit.visitor,
         "lang": if visit.ja { "ja" } else { "en" },
+        // The lab page that opened the exploit's window, which it tells how the attack ended.
+        "page": attacker.origins.page.to_string(),
         "account": { "username": ACCOUNT, "password": attacker.reach.password },
         "victim": attacker.reach.victim,
         "calls": entry.attack.calls,

@@ -56,7 +56,7 @@ macro_rules! assets {
 }
 
 /// Every file of the page. A unit test checks that no file of `assets/page/` is missing here.
-const ASSETS: [Asset; 23] = assets![
+const ASSETS: [Asset; 25] = assets![
     "index.html",
     "style.css",
     "js/main.js",
@@ -80,6 +80,8 @@ const ASSETS: [Asset; 23] = assets![
     "js/share.js",
     "js/setup-view.js",
     "js/scenarios.js",
+    "js/attack.js",
+    "js/attack-view.js",
 ];
 
 /// The page learns where the API is from `<meta name="corslab-api" content="…">`.

@@ -97,6 +97,8 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
         exploit: String,
         /// Every attacker's exploit page for it, `from` first.
         exploits: Vec<Exploit>,
+        /// The steps the lab page offers to run the attack, in order ([`catalogue::Attack::flow`]).
+        flow: &'a [catalogue::Step],
         lint: Vec<lint::Finding>,
     }
     #[derive(Serialize)]
@@ -123,6 +125,7 @@ pub fn listing(entries: &[catalogue::Entry], origins: &LabOrigins) -> String {
                 api: format!("{}{}", origins.api, prefix(&entry.id)),
                 exploit: exploits[0].url.clone(),
                 exploits,
+                flow: entry.attack.flow(),
                 lint: lint::lint(&entry.layers, origins),
                 entry,
             }
@@ -190,5 +193,11 @@ mod tests {
         for field in ["title", "summary", "vulnerable", "classes", "attack", "fix", "snippets", "layers"] {
             assert!(reflect.get(field).is_some(), "{field}");
         }
+        assert_eq!(reflect["group"], "article");
+        assert_eq!(reflect["flow"], serde_json::json!(["log_in", "launch"]));
+        let fixation = listing["scenarios"].as_array().unwrap().iter().find(|s| s["id"] == "session-fixation").unwrap();
+        assert_eq!(fixation["flow"], serde_json::json!(["launch", "log_in"]), "the key is planted before the login");
+        let rotation = listing["scenarios"].as_array().unwrap().iter().find(|s| s["id"] == "csrf-no-rotation").unwrap();
+        assert_eq!(rotation["flow"], serde_json::json!(["log_in", "log_out_with_old_token"]), "the trap's own flow");
     }
 }

@@ -7,7 +7,7 @@
 // what the lab page gets, on the lab page's own origin.
 
 import { CALLS, urlOf } from "./calls.js";
-import { config, report } from "./common.js";
+import { config, progress, report } from "./common.js";
 
 const planted = [];
 for (const name of config.broken) {
@@ -25,7 +25,8 @@ const view = new URL(config.page_view);
 for (const [key, value] of [["lab", config.lab], ["lang", config.lang], ["against", config.against === "default" ? "default" : null]]) {
   if (value) view.searchParams.set(key, value);
 }
-document.getElementById("outcome").textContent = config.lang === "ja"
-  ? "キャッシュに写しを置きました。ラボのページが受け取るものを開きます…"
-  : "Planted the copy in the cache. Opening what the lab page gets…";
+progress("planted", {
+  en: "Planted the copy in the cache. Opening what the lab page gets…",
+  ja: "キャッシュに写しを置きました。ラボのページが受け取るものを開きます…",
+});
 location.assign(view.href);

@@ -1,6 +1,8 @@
 // What every exploit page shares: its configuration, the tagged API URLs, reporting the
-// loot to the attacker's own server (its access log shows it), and showing the outcome.
-// Paths are relative to the page (`/<id>/`), wherever its router is mounted.
+// loot to the attacker's own server (its access log shows it), and showing the outcome,
+// here and to the lab page that opened this window (it shows the result beside the button
+// the learner pressed). Paths are relative to the page (`/<id>/`), wherever its router is
+// mounted.
 
 export const config = JSON.parse(document.getElementById("config").textContent);
 
@@ -39,6 +41,34 @@ const HEADLINES = config.kind === "page_calls"
   ? { succeeded: { en: "The trap sprang", ja: "罠にかかりました" }, failed: { en: "The trap did not show", ja: "罠は現れませんでした" } }
   : { succeeded: { en: "The attack succeeded", ja: "攻撃は成功しました" }, failed: { en: "The attack failed", ja: "攻撃は失敗しました" } };
 
+/** Tells the lab page that opened this window (if it did) how the attack is going. Only that
+ *  origin may read it: the loot is the visitor's. */
+function tellTheLab(message) {
+  if (!window.opener || !config.page) return;
+  window.opener.postMessage({ corslab: "exploit", id: config.id, against: config.against, ...message }, config.page);
+}
+
+/** Shows a step of a longer attack (`phase`, e.g. "planted": what the learner does next), here
+ *  and on the lab page. */
+export function progress(phase, text) {
+  document.body.dataset.phase = phase;
+  document.getElementById("outcome").textContent = ja ? text.ja : text.en;
+  tellTheLab({ phase, text });
+}
+
+/** A button on this page for what a browser allows only after a click here (a pop-up
+ *  window); resolves once it is pressed. The lab page is told, too: the learner is there. */
+export function afterAClick(label) {
+  const button = document.createElement("button");
+  button.textContent = ja ? label.ja : label.en;
+  document.getElementById("outcome").before(button);
+  progress("click", {
+    en: "Your browser blocked the attacker's pop-up window: press the button on the attacker's page to go on.",
+    ja: "ブラウザーが攻撃者のポップアップウィンドウをブロックしました。続けるには攻撃者のページのボタンを押してください。",
+  });
+  return new Promise((resolve) => button.addEventListener("click", () => { button.remove(); resolve(); }, { once: true }));
+}
+
 /** Shows the outcome and marks the page with it (`data-outcome`, for the lab and its tests). */
 export function finish(succeeded, loot, summary) {
   const result = succeeded ? "succeeded" : "failed";
@@ -48,6 +78,8 @@ export function finish(succeeded, loot, summary) {
   outcome.textContent = ja ? `${headline.ja}: ${summary.ja}` : `${headline.en}: ${summary.en}`;
   document.getElementById("loot").textContent = JSON.stringify(loot, null, 2);
   window.corslabLoot = loot;
+  // The loot itself went to the attacker's server (`report`), whose log the lab page reads.
+  tellTheLab({ outcome: result, headline, summary });
 }
 
 /**
@@ -57,10 +89,6 @@ export function finish(succeeded, loot, summary) {
 export async function openWindow(name, label) {
   const opened = window.open("about:blank", name);
   if (opened) return opened;
-  const button = document.createElement("button");
-  button.textContent = ja ? label.ja : label.en;
-  document.getElementById("outcome").before(button);
-  await new Promise((resolve) => button.addEventListener("click", resolve, { once: true }));
-  button.remove();
+  await afterAClick(label);
   return window.open("about:blank", name);
 }

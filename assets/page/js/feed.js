@@ -29,6 +29,11 @@ export function feedState() {
   return state;
 }
 
+/** The newest exchange id the page has seen: what the log holds after it is newer. */
+export function newestExchangeId() {
+  return maxId;
+}
+
 export function onFeedState(listener) {
   stateListeners.push(listener);
 }

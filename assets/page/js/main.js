@@ -100,7 +100,7 @@ async function openFragment() {
   const asked = parseFragment(window.location.hash);
   if (!asked) return;
   if (asked.scenario) {
-    if (selectScenario(asked.scenario)) byId("card-scenarios").scrollIntoView();
+    if (selectScenario(asked.scenario)) byId("scenario-" + asked.scenario).scrollIntoView();
     return;
   }
   if (!known(asked.run)) return;

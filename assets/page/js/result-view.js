@@ -61,26 +61,34 @@ export function renderResult(record, experiment, card, placement, latest) {
     renderBody(record),
     renderShare(record, wire),
   );
-  el.replaceChildren(summary(record, wire, latest), body);
+  el.replaceChildren(summary(record, experiment, wire, latest), body);
   for (const d of el.querySelectorAll("details[data-keep-open]")) d.open = open.includes(d.dataset.keepOpen);
-  if (placement === "newest") {
-    el.parentElement.prepend(el);
-    for (const other of el.parentElement.children) other.open = other === el;
-  }
-  if (latest) {
-    for (const other of document.querySelectorAll(".result.is-latest")) {
-      if (other !== el) other.classList.remove("is-latest");
-    }
-    for (const tag of document.querySelectorAll(".latest-tag")) if (!el.contains(tag)) tag.remove();
-  }
+  if (placement === "newest") showAsNewest(el);
+  if (latest) markLatest(el);
   updateScrollableFocus(el);
   return el;
 }
 
-/** The line a folded result keeps: name, the two facts, when. */
-function summary(record, wire, latest) {
+/** `el` first among its siblings and open, the older ones folded. */
+export function showAsNewest(el) {
+  el.parentElement.prepend(el);
+  for (const other of el.parentElement.children) other.open = other === el;
+}
+
+/** `el` is the page's latest result (its summary says so); no other is. */
+export function markLatest(el) {
+  el.classList.add("is-latest");
+  for (const other of document.querySelectorAll(".result.is-latest")) {
+    if (other !== el) other.classList.remove("is-latest");
+  }
+  for (const tag of document.querySelectorAll(".latest-tag")) if (!el.contains(tag)) tag.remove();
+}
+
+/** The line a folded result keeps: name (the experiment's own, or the dictionary's
+ *  `exp.<key>`), the two facts, when. */
+function summary(record, experiment, wire, latest) {
   const s = makeEl("summary", "result-summary");
-  const name = makeEl("span", "result-name", t("exp." + record.key));
+  const name = makeEl("span", "result-name", experiment.name ? experiment.name() : t("exp." + record.key));
   s.append(name);
   if (latest) s.append(" ", makeEl("span", "latest-tag", t("result.latest")));
   s.append(" ", renderFacts(record, wire), " ", makeEl("span", "timing", record.durationMs === null
@@ -181,7 +189,7 @@ function redactPassword(body) {
 }
 
 /** "On the wire": the run's sequence diagram and the browser's verdict, side by side. */
-function renderWire(record, wire) {
+export function renderWire(record, wire) {
   const box = makeEl("div", "wire");
   box.append(makeEl("h3", null, t("wire.title")));
   const grid = makeEl("div", "wire-grid");

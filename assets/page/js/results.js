@@ -90,9 +90,9 @@ function lastId(record) {
   return record.exchanges[record.exchanges.length - 1].id;
 }
 
-/** A result from the page's stored request and the log's exchanges; null when the log
- *  holds no verdict to say what JavaScript got. */
-function fromLog(key, request, exchanges) {
+/** A result from the page's stored request (or one described from the log) and the log's
+ *  exchanges; null when the log holds no verdict to say what JavaScript got. */
+export function fromLog(key, request, exchanges) {
   const wire = summarizeWire(exchanges);
   const got = whatJavaScriptGot(wire);
   if (!got || !request) return null;

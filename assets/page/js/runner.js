@@ -3,8 +3,9 @@
  * button, bring it into view, say it to screen readers, and tell listeners through the
  * "corslab:exchange" DOM event (its detail is the record).
  *
- * Sections register their experiments: the cards (cards.js), the composer, and the policy
- * editor; each experiment knows its section as `card` ({id, redraw?, refresh?}), and may
+ * Sections register their experiments: the cards (cards.js), the composer, the scenarios'
+ * steps, and the policy editor; each experiment knows its section as `card` ({id, redraw?,
+ * refresh?, reveal?}), may name itself (`name()`, else the dictionary's `exp.<key>`), and may
  * take a permalink's fields (`open(fields)`) before it runs. */
 
 import { API_ORIGIN, send } from "./api.js";
@@ -82,10 +83,12 @@ export async function runExperiment(key) {
 }
 
 /** Run `key` as a permalink asks: first the experiments it needs (a login before a logout),
- *  so the request is made in the same state as when the link was copied. */
+ *  so the request is made in the same state as when the link was copied; a section that
+ *  shows one of its parts at a time (a scenario) shows the experiment's first. */
 export async function runWithSetup(key) {
   const exp = experiments.get(key);
   if (!exp) return null;
+  if (exp.card.reveal) exp.card.reveal();
   for (const step of exp.setup || []) await runExperiment(step);
   return runExperiment(key);
 }
@@ -114,7 +117,7 @@ export function resultsByKey() {
 
 /* One live region for the whole page says each completed run in a line; the result itself
  * is not a live region, so a screen reader is not made to read a whole diagram. */
-function announce(el) {
+export function announce(el) {
   const region = byId("announcer");
   region.textContent = "";
   window.setTimeout(() => { region.textContent = announcement(el); }, 50);

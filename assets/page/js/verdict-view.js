@@ -9,7 +9,7 @@
 
 import { addDef, makeEl } from "./dom.js";
 import { formatTime, hasMessage, pickText, richEl, richText, t } from "./i18n.js";
-import { requestHeader, statusLine } from "./wire.js";
+import { fromAnotherPage, requestHeader, statusLine } from "./wire.js";
 
 /** The machine code of a JSON error body ({"code": "csrf_failed"}), or null. */
 export function errorCode(record) {
@@ -69,7 +69,9 @@ export function renderVerdict(record, wire) {
   if (contradicts(record, wire)) box.append(richEl("p", "note verdict-mismatch", "verdict.mismatch"));
 
   const dl = makeEl("dl", "verdict-details");
-  if (wire.outcome === "blocked") addBlockedDetails(dl, wire.verdict);
+  // The fix says how to make the fetch work: for another page's (an attacker's), the block is
+  // the defence.
+  if (wire.outcome === "blocked") addBlockedDetails(dl, wire.verdict, !fromAnotherPage(wire));
   if (wire.outcome === "pass") addPassDetails(dl, wire.verdict);
   const preflight = preflightNeed(wire);
   if (preflight) addDef(dl, t("verdict.preflight"), preflight);
@@ -106,7 +108,7 @@ function contradicts(record, wire) {
   return false;
 }
 
-function addBlockedDetails(dl, verdict) {
+function addBlockedDetails(dl, verdict, withFix) {
   addDef(dl, richEl("span", null, "verdict.corsError"), verdict.cors_error
     ? makeEl("code", "cors-error", verdict.cors_error) : makeEl("span", "muted", t("verdict.noCorsError")));
   if (verdict.failed_parameter) addDef(dl, t("verdict.failedParameter"), makeEl("code", null, verdict.failed_parameter));
@@ -114,7 +116,7 @@ function addBlockedDetails(dl, verdict) {
   addDef(dl, t("verdict.jsError"), makeEl("code", null, verdict.js_error));
   addDef(dl, t("verdict.console"), verdict.console ? consoleLine(verdict.console) : makeEl("span", "muted", t("verdict.noConsole")));
   addDef(dl, t("verdict.why"), richText("span", null, pickText(verdict.explanation)));
-  addDef(dl, t("verdict.fix"), richText("span", null, pickText(verdict.fix)));
+  if (withFix) addDef(dl, t("verdict.fix"), richText("span", null, pickText(verdict.fix)));
 }
 
 /** Chromium's console line, verbatim; English whatever the page language (lang= lets a

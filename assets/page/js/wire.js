@@ -51,6 +51,20 @@ export function summarizeWire(exchanges) {
   };
 }
 
+/** The origin of the page that made the run's fetch, as the log says (an attacker's page
+ *  for an attack's requests), or null. */
+export function pageOriginOf(wire) {
+  const judged = wire.request || wire.preflight;
+  return (judged && judged.browser && judged.browser.page_origin) || null;
+}
+
+/** Whether another page than this one made the fetch (an attack's): its block is a
+ *  defence, not something to fix. */
+export function fromAnotherPage(wire) {
+  const origin = pageOriginOf(wire);
+  return origin !== null && origin !== window.location.origin;
+}
+
 /** `sessionid=… (32 chars); HttpOnly; Max-Age=1209600; Path=/` as the log shows a
  *  Set-Cookie → { name, attributes: ["HttpOnly", "Max-Age=1209600", …] }, for drawing. */
 export function setCookieParts(value) {
