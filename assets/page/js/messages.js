@@ -427,7 +427,7 @@ export const MESSAGES = {
     "editor.unreachable": "The answer could not be saved: the page's server did not answer.",
     "editor.cleared": "Back to the article's answer: your requests to `{mount}/…` get its policy again.",
     "editor.badLink": "The link's answer could not be read; the form shows the article's answer.",
-    "editor.curlPolicy": "The first command sets your answer on the server (for your visitor id); the others get it because their URLs carry your `lab=` tag."
+    "editor.curlPolicy": "The first command sets your answer on the server (for your visitor id); the others get it because their URLs carry your `lab=` tag.",
     "scenario.group.article": "The article's settings",
     "scenario.group.cors-origins": "CORS: which origins may read",
     "scenario.group.cors-requests": "CORS: requests, preflights and caches",
@@ -914,7 +914,7 @@ export const MESSAGES = {
     "editor.unreachable": "応答を保存できませんでした（ページのサーバーが応答しません）。",
     "editor.cleared": "元記事の応答に戻しました。`{mount}/…` へのリクエストには再び元記事のポリシーが適用されます。",
     "editor.badLink": "リンクの応答を読み取れなかったので、フォームには元記事の応答を入れました。",
-    "editor.curlPolicy": "最初のコマンドがサーバーにあなたの応答を（訪問者 ID ごとに）設定します。残りのコマンドは URL に `lab=` タグが付いているので、その応答を受け取ります。"
+    "editor.curlPolicy": "最初のコマンドがサーバーにあなたの応答を（訪問者 ID ごとに）設定します。残りのコマンドは URL に `lab=` タグが付いているので、その応答を受け取ります。",
     "scenario.group.article": "記事の設定",
     "scenario.group.cors-origins": "CORS：どのオリジンが読めるか",
     "scenario.group.cors-requests": "CORS：リクエスト・プリフライト・キャッシュ",
