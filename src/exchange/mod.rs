@@ -105,6 +105,10 @@ pub struct Record {
 }
 
 impl Record {
+    fn is_options(&self) -> bool {
+        self.observed.method() == "OPTIONS"
+    }
+
     /// The annotated exchange, as JSON.
     pub fn json(&self) -> &str {
         &self.json
@@ -134,6 +138,9 @@ const CHANNEL_COST: usize = 512;
 
 struct Visitor {
     records: VecDeque<Arc<Record>>,
+    /// How many of `records` are `OPTIONS` requests: judging stops looking back once it
+    /// has passed them all.
+    options: usize,
     /// Heap bytes the visitor holds: its records and itself.
     bytes: usize,
     last_active: Instant,
@@ -143,7 +150,7 @@ struct Visitor {
 
 impl Visitor {
     fn new(now: Instant) -> Visitor {
-        Visitor { records: VecDeque::new(), bytes: 0, last_active: now, newest: None }
+        Visitor { records: VecDeque::new(), options: 0, bytes: 0, last_active: now, newest: None }
     }
 }
 
@@ -216,18 +223,9 @@ impl ExchangeLog {
         let Some(Tag { visitor, .. }) = Tag::from_query(recording.uri.query()) else { return };
         let at_ms = self.unix_ms(arrived);
         let observed = recording.observed(&self.api, at_ms, self.limits.value_bytes);
-        // Only earlier exchanges for the same URL can be this one's preflight or cache entry.
         let earlier: Vec<(u64, Arc<Record>)> = {
             let st = self.lock();
-            st.visitors.get(visitor).map_or_else(Vec::new, |v| {
-                v.records
-                    .iter()
-                    .rev()
-                    .take_while(|r| at_ms < r.observed.at_ms().saturating_add(LOOKBACK_MS))
-                    .filter(|r| r.observed.url() == observed.url())
-                    .map(|r| (r.id, r.clone()))
-                    .collect()
-            })
+            st.visitors.get(visitor).map_or_else(Vec::new, |v| judged_against(v, &observed, at_ms))
         };
         // Judged and serialized outside the lock: other visitors keep recording meanwhile.
         let browser = verdict::judge(&observed, earlier.iter().map(|(id, r)| (*id, &r.observed)), &verdict::Context { page_origin: &self.page });
@@ -249,8 +247,10 @@ impl ExchangeLog {
             let v = visitor_entry(st, &self.limits, visitor, arrived);
             v.last_active = arrived;
             let before = v.records.capacity();
+            v.options += usize::from(record.is_options());
             v.records.push_back(record);
             evicted = (v.records.len() > self.limits.per_visitor).then(|| v.records.pop_front()).flatten();
+            v.options -= evicted.as_ref().map_or(0, |old| usize::from(old.is_options()));
             let dropped = evicted.as_ref().map_or(0, |old| old.weight);
             let growth = (v.records.capacity() - before) * std::mem::size_of::<Arc<Record>>();
             v.bytes = v.bytes + weight + growth - dropped;
@@ -299,6 +299,29 @@ impl ExchangeLog {
         let st = self.lock();
         (st.visitors.len(), st.bytes)
     }
+}
+
+/// The visitor's earlier records that judging `this` needs, newest first: only exchanges
+/// for the same URL within [`LOOKBACK_MS`] can be its preflight or its cached answer, and of
+/// those [`verdict::judge`] reads the newest one (its preflight, or the sign that it had
+/// none) and, beyond it, only preflights. Leaving the rest out gives the same verdict, and a
+/// visitor sending the same GET in a loop costs one step back instead of a walk through its
+/// whole history for each.
+fn judged_against(visitor: &Visitor, this: &verdict::Exchange, at_ms: u64) -> Vec<(u64, Arc<Record>)> {
+    let mut needed = Vec::new();
+    let (mut newest_found, mut options_left) = (false, visitor.options);
+    for r in visitor.records.iter().rev() {
+        if (newest_found && options_left == 0) || at_ms >= r.observed.at_ms().saturating_add(LOOKBACK_MS) {
+            break;
+        }
+        let options = r.is_options();
+        options_left -= usize::from(options);
+        if (!newest_found || options) && r.observed.url() == this.url() {
+            newest_found = true;
+            needed.push((r.id, r.clone()));
+        }
+    }
+    needed
 }
 
 /// The annotated exchange as JSON in an exact-size allocation, written through one reused
@@ -512,6 +535,59 @@ mod tests {
         let restarted = log(LIMITS);
         restarted.record(recording("visitor-a", "/"), Instant::now());
         assert!(restarted.since("visitor-a", 0, 1).0[0].id > old);
+    }
+
+    #[test]
+    fn judging_against_the_needed_records_gives_the_verdict_of_the_whole_history() {
+        let header = |pairs: &[(&'static str, &'static str)]| {
+            pairs.iter().map(|(k, v)| (axum::http::HeaderName::from_static(k), axum::http::HeaderValue::from_static(v))).collect::<HeaderMap>()
+        };
+        let cors = [("sec-fetch-mode", "cors"), ("origin", "http://localhost:8000")];
+        let step = |method: &str, path: &str, asks: Option<&'static str>| {
+            let mut r = recording("visitor-a", path);
+            r.method = method.parse().unwrap();
+            r.request = header(&cors);
+            r.response = header(&[("access-control-allow-origin", "http://localhost:8000"), ("access-control-allow-methods", "PUT, DELETE"), ("access-control-max-age", "600")]);
+            if let Some(asked) = asks {
+                r.request.insert("access-control-request-method", asked.parse().unwrap());
+            }
+            r
+        };
+        let lab_log = log(LogLimits { per_visitor: 50, ..LIMITS });
+        let history = [
+            step("OPTIONS", "/a", Some("PUT")),
+            step("PUT", "/a", None),
+            step("GET", "/b", None),
+            step("PUT", "/a", None),
+            step("OPTIONS", "/a", Some("DELETE")),
+            step("DELETE", "/a", None),
+            step("PUT", "/a", None),
+            step("DELETE", "/b", None),
+            step("DELETE", "/a", None),
+        ];
+        for r in history {
+            lab_log.record(r, Instant::now());
+        }
+        assert_eq!(lab_log.lock().visitors["visitor-a"].options, 2);
+        let records: VecDeque<Arc<Record>> = lab_log.since("visitor-a", 0, usize::MAX).0.into();
+        let cx = verdict::Context { page_origin: "http://localhost:8000" };
+        for (i, this) in records.iter().enumerate() {
+            let mut before = Visitor::new(Instant::now());
+            before.records = records.range(..i).cloned().collect();
+            before.options = before.records.iter().filter(|r| r.is_options()).count();
+            let whole = before.records.iter().rev().map(|r| (r.id, &r.observed));
+            let needed = judged_against(&before, &this.observed, this.observed.at_ms());
+            assert!(needed.len() <= 3, "step {i}: {} records", needed.len());
+            let judged = verdict::judge(&this.observed, needed.iter().map(|(id, r)| (*id, &r.observed)), &cx);
+            assert_eq!(judged, verdict::judge(&this.observed, whole, &cx), "step {i}");
+            assert!(judged.is_some_and(|j| j.kind == verdict::Kind::Preflight || j.preflight_need.is_some()));
+        }
+        // Evicted preflights leave the count with them.
+        let short = log(LogLimits { per_visitor: 2, ..LIMITS });
+        for r in [step("OPTIONS", "/a", Some("PUT")), step("OPTIONS", "/a", Some("PUT")), step("PUT", "/a", None), step("PUT", "/a", None)] {
+            short.record(r, Instant::now());
+        }
+        assert_eq!(short.lock().visitors["visitor-a"].options, 0);
     }
 
     #[test]
