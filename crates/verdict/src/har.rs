@@ -105,7 +105,9 @@ pub struct EntryVerdict {
 pub fn explain_har(har: &Har, credentials: &dyn Fn(&str) -> Option<Credentials>) -> Vec<EntryVerdict> {
     let exchanges: Vec<Option<Exchange>> = har.log.entries.iter().map(|e| observed(e, credentials)).collect();
     let mut fetches = Fetches::default();
-    for (i, entry) in har.log.entries.iter().enumerate() {
+    let order = preflights_first(&har.log.entries);
+    for (k, &i) in order.iter().enumerate() {
+        let entry = &har.log.entries[i];
         if !is_fetch(entry) {
             continue;
         }
@@ -114,13 +116,39 @@ pub fn explain_har(har: &Har, credentials: &dyn Fn(&str) -> Option<Credentials>)
             continue;
         };
         let page = page_origin(har, entry);
-        let earlier = (0..i).rev().filter_map(|j| Some((j as u64, exchanges[j].as_ref()?)));
+        let earlier = order[..k].iter().rev().filter_map(|&j| Some((j as u64, exchanges[j].as_ref()?)));
         match judge(exchange, earlier, &Context { page_origin: &page }) {
             Some(judgement) => fetches.judged(i, entry, exchange, judgement, &har.log.entries),
             None => continue,
         }
     }
     fetches.finish()
+}
+
+/// The order to judge the entries in: as listed, except that a preflight listed after the
+/// request it was sent for moves just before it. Chromium starts a request, then its
+/// preflight (a millisecond or two later), and DevTools learns of the two from different
+/// processes, so either may be listed first; the judge reads a preflight as belonging to
+/// the request after it. A preflight's request is the fetch for the same URL and the method
+/// it asks about that started last, no later than the preflight and at most a second before.
+fn preflights_first(entries: &[Entry]) -> Vec<usize> {
+    let started: Vec<Option<u64>> = entries.iter().map(|e| started_ms(&e.started)).collect();
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    for p in 0..entries.len() {
+        let asked = header(&entries[p].request.headers, "access-control-request-method");
+        let (Some(asked), Some(p_started), true) = (asked, started[p], entries[p].request.method == "OPTIONS") else { continue };
+        let owner = (0..entries.len())
+            .filter(|&r| r != p && is_fetch(&entries[r]) && entries[r].request.method == asked && entries[r].request.url == entries[p].request.url)
+            .filter(|&r| started[r].is_some_and(|t| t <= p_started && p_started - t <= 1000))
+            .max_by_key(|&r| (started[r], std::cmp::Reverse(r.abs_diff(p))));
+        if let Some(owner) = owner.filter(|&r| r < p) {
+            let at = order.iter().position(|&i| i == p).expect("every entry is in the order");
+            order.remove(at);
+            let before = order.iter().position(|&i| i == owner).expect("every entry is in the order");
+            order.insert(before, p);
+        }
+    }
+    order
 }
 
 /// Whether an entry is a `fetch()` (or XHR) or its preflight.
@@ -338,7 +366,56 @@ fn cookies(exchange: &Exchange, judgement: &Judgement, trail: &mut Trail) {
 
 #[cfg(test)]
 mod tests {
-    use super::started_ms;
+    use super::*;
+    use crate::fetch::Outcome;
+
+    /// A page on localhost:8000 POSTing JSON to the API on localhost:8001, preflighted, and
+    /// the entries listed in `order` (0: the POST, 1: its preflight, 2: the same POST again,
+    /// answered from the preflight cache), started at `at` ms.
+    fn har(order: &[(usize, u64)]) -> Har {
+        let url = "http://localhost:8001/api/users/";
+        let request = |method: &str, extra: serde_json::Value| {
+            let mut headers = vec![serde_json::json!({"name": "Origin", "value": "http://localhost:8000"}), serde_json::json!({"name": "Sec-Fetch-Mode", "value": "cors"})];
+            headers.extend(extra.as_array().unwrap().iter().cloned());
+            serde_json::json!({"method": method, "url": url, "headers": headers})
+        };
+        let post = || (request("POST", serde_json::json!([{"name": "Content-Type", "value": "application/json"}])), serde_json::json!({"status": 201, "headers": [{"name": "Access-Control-Allow-Origin", "value": "http://localhost:8000"}]}), "fetch");
+        let preflight = (
+            request("OPTIONS", serde_json::json!([{"name": "Access-Control-Request-Method", "value": "POST"}, {"name": "Access-Control-Request-Headers", "value": "content-type"}])),
+            serde_json::json!({"status": 200, "headers": [{"name": "Access-Control-Allow-Origin", "value": "http://localhost:8000"}, {"name": "Access-Control-Allow-Headers", "value": "content-type"}, {"name": "Access-Control-Max-Age", "value": "600"}]}),
+            "preflight",
+        );
+        let kinds = [post(), preflight, post()];
+        let entries: Vec<serde_json::Value> = order
+            .iter()
+            .map(|&(k, at)| {
+                let (request, response, kind) = &kinds[k];
+                let started = format!("2025-12-01T21:28:{:02}.{:03}Z", at / 1000, at % 1000);
+                serde_json::json!({"startedDateTime": started, "request": request, "response": response, "_resourceType": kind})
+            })
+            .collect();
+        let pages = serde_json::json!([{"id": "page_1", "title": "http://localhost:8000/"}]);
+        Har::from_json(&serde_json::json!({"log": {"pages": pages, "entries": entries}}).to_string()).unwrap()
+    }
+
+    /// (entry, outcome, preflights sent, from the cache) per fetch.
+    fn fetches(har: &Har) -> Vec<(usize, Outcome, usize, bool)> {
+        explain_har(har, &|_| None).into_iter().map(|v| (v.entry, v.verdict.outcome, v.verdict.preflights.len(), v.verdict.preflight_from_cache)).collect()
+    }
+
+    #[test]
+    fn a_preflight_listed_after_its_request_still_belongs_to_it() {
+        // As DevTools lists them most of the time: the preflight first, though it started later.
+        let usual = har(&[(1, 2), (0, 0), (2, 5_000)]);
+        assert_eq!(fetches(&usual), [(1, Outcome::Response, 1, false), (2, Outcome::Response, 0, true)]);
+        // And sometimes the other way round: the same fetches.
+        let swapped = har(&[(0, 0), (1, 2), (2, 5_000)]);
+        assert_eq!(fetches(&swapped), [(0, Outcome::Response, 1, false), (2, Outcome::Response, 0, true)]);
+        // A request answered from the cache just before another one's preflight keeps its
+        // verdict; the preflight goes with the request that started last before it.
+        let close = har(&[(1, 0), (0, 0), (2, 300), (1, 302), (0, 301)]);
+        assert_eq!(fetches(&close), [(1, Outcome::Response, 1, false), (2, Outcome::Response, 0, true), (4, Outcome::Response, 1, false)]);
+    }
 
     #[test]
     fn devtools_dates_are_read_to_the_millisecond() {
