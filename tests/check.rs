@@ -356,6 +356,36 @@ async fn redirects_are_reported_and_followed_only_when_asked() {
 }
 
 #[tokio::test]
+async fn the_given_cookie_goes_to_its_own_host_alone_in_one_line_with_the_servers() {
+    static ELSEWHERE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    // The page is on the server's own site, so the cookie the first hop sets is stored and sent.
+    const SAME_SITE_PAGE: &str = "http://127.0.0.1:9";
+    fn setting_then_leaving(seen: &Seen) -> Response<Body> {
+        let allow = [("access-control-allow-origin", SAME_SITE_PAGE), ("access-control-allow-credentials", "true"), ("vary", "origin")];
+        match seen.path.as_str() {
+            "/start/" => respond(302, &[allow[0], allow[1], allow[2], ("set-cookie", "fromserver=1; Path=/"), ("location", "/again/")]),
+            "/again/" => respond(302, &[allow[0], allow[1], allow[2], ("location", ELSEWHERE.get().unwrap())]),
+            _ => respond(200, &allow),
+        }
+    }
+    let other_host = Server::start(correct).await;
+    ELSEWHERE.set(format!("{}/final/", other_host.url.replace("127.0.0.1", "localhost"))).unwrap();
+    let server = Server::start(setting_then_leaving).await;
+    let url = format!("{}/start/", server.url);
+    check(&[&url, "--origin", SAME_SITE_PAGE, "--credentials", "--cookie", "sessionid=abc", "--follow-redirects"]).await;
+
+    let again: Vec<Seen> = server.seen().into_iter().filter(|s| s.path == "/again/").collect();
+    assert!(!again.is_empty(), "the redirect was followed");
+    for s in &again {
+        let lines: Vec<_> = s.headers.get_all("cookie").iter().collect();
+        assert_eq!(lines, ["fromserver=1; sessionid=abc"], "{s:?}");
+    }
+    let reached = other_host.seen();
+    assert!(reached.iter().any(|s| s.path == "/final/"), "the redirect to the other host was followed");
+    assert!(reached.iter().all(|s| s.header("cookie").is_none()), "{reached:?}");
+}
+
+#[tokio::test]
 async fn requests_stay_within_the_concurrency_and_the_rate() {
     let server = Server::start_slow(correct, Duration::from_millis(30)).await;
     let dir = tempfile::tempdir().unwrap();

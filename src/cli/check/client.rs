@@ -107,8 +107,16 @@ impl Client {
     pub async fn send(&self, request: &WireRequest, body: Option<&str>, cookie: Option<&str>) -> Result<Reply, SendError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| SendError::Failed(e.to_string()))?;
         let mut headers = HeaderMap::new();
-        let lines = request.headers.iter().filter(|(n, _)| n != "host").map(|(n, v)| (n.as_str(), v.as_str()));
-        for (name, value) in lines.chain(cookie.map(|c| ("cookie", c))) {
+        // One `Cookie` line, as a browser sends it: the cookies the server set on an earlier
+        // hop (the engine's jar), then the one the user gave.
+        let jar = request.headers.iter().find(|(n, _)| n == "cookie").map(|(_, v)| v.as_str());
+        let joined = jar.zip(cookie).map(|(jar, given)| format!("{jar}; {given}"));
+        let lines = request.headers.iter().filter(|(n, _)| n != "host").map(|(n, v)| match (n.as_str(), &joined) {
+            ("cookie", Some(joined)) => (n.as_str(), joined.as_str()),
+            _ => (n.as_str(), v.as_str()),
+        });
+        let given_alone = cookie.filter(|_| jar.is_none()).map(|c| ("cookie", c));
+        for (name, value) in lines.chain(given_alone) {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| SendError::Failed(format!("header {name}: {e}")))?;
             let value = byte_string(value).and_then(|v| HeaderValue::from_bytes(&v).ok());
             let value = value.ok_or_else(|| SendError::Failed(format!("header {name}: not a valid value")))?;

@@ -248,7 +248,9 @@ pub async fn run(probe: Probe, client: &Client, space: AddressSpace) -> Probed {
             Some(Body::Text(text)) if next.has_body => Some(text.as_str()),
             _ => None,
         };
-        let cookie = (!next.preflight && probe.fetch.credentials == Credentials::Include).then_some(probe.cookie.as_deref()).flatten();
+        let cookie = (!next.preflight && probe.fetch.credentials == Credentials::Include && same_host(&next.url, &probe.fetch.url))
+            .then_some(probe.cookie.as_deref())
+            .flatten();
         match client.send(&next, body, cookie).await {
             Ok(reply) => {
                 // The answer is taken as sent; the experiment format would read a literal
@@ -274,6 +276,14 @@ pub async fn run(probe: Probe, client: &Client, space: AddressSpace) -> Probed {
     plain.steps[0].fetch.credentials = Credentials::Omit;
     let readable_without_credentials = judge(&plain).outcome == Outcome::Response;
     Probed { probe, exchanges, verdict, readable_without_credentials, stop, error, experiment }
+}
+
+/// Whether two URLs name the same host: the cookie the user gave (`--cookie`) is the checked
+/// URL's, and a browser sends a host's cookies to that host alone, not along a redirect to
+/// another.
+fn same_host(a: &str, b: &str) -> bool {
+    let host = |u: &str| reqwest::Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned));
+    host(a).is_some_and(|h| Some(h) == host(b))
 }
 
 /// The verdict on an experiment of one step.
