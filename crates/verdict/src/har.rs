@@ -106,22 +106,26 @@ pub struct EntryVerdict {
 pub fn explain_har(har: &Har, credentials: &dyn Fn(&str) -> Option<Credentials>) -> Vec<EntryVerdict> {
     let exchanges: Vec<Option<Exchange>> = har.log.entries.iter().map(|e| observed(e, credentials)).collect();
     let mut fetches = Fetches::default();
-    let order = preflights_first(&har.log.entries);
-    for (k, &i) in order.iter().enumerate() {
+    // The answered entries passed so far, by URL: only those can be a request's preflight
+    // or its cached answer, and a long HAR is not walked back whole for each request.
+    let mut passed: HashMap<&str, Vec<usize>> = HashMap::new();
+    for i in preflights_first(&har.log.entries) {
         let entry = &har.log.entries[i];
-        if !is_fetch(entry) {
-            continue;
-        }
         let Some(exchange) = &exchanges[i] else {
-            fetches.unanswered(i, entry);
+            if is_fetch(entry) {
+                fetches.unanswered(i, entry);
+            }
             continue;
         };
-        let page = page_origin(har, entry);
-        let earlier = order[..k].iter().rev().filter_map(|&j| Some((j as u64, exchanges[j].as_ref()?)));
-        match judge(exchange, earlier, &Context { page_origin: &page }) {
-            Some(judgement) => fetches.judged(i, entry, exchange, judgement, &har.log.entries),
-            None => continue,
+        let same_url = passed.entry(exchange.url()).or_default();
+        if is_fetch(entry) {
+            let page = page_origin(har, entry);
+            let earlier = same_url.iter().rev().filter_map(|&j| Some((j as u64, exchanges[j].as_ref()?)));
+            if let Some(judgement) = judge(exchange, earlier, &Context { page_origin: &page }) {
+                fetches.judged(i, entry, exchange, judgement, &har.log.entries);
+            }
         }
+        same_url.push(i);
     }
     fetches.finish()
 }
