@@ -44,7 +44,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use crate::api::Api;
+use crate::api::{Api, read_body};
 use crate::exchange::{ExchangeLog, Tag};
 use crate::origin::Origin;
 use crate::scenario::catalogue::{AttackKind, AttackerSite, Entry};
@@ -169,22 +169,25 @@ async fn record(
 ) -> Response {
     let visitor = Tag::from_query(req.uri().query()).map(|t| t.visitor.to_owned());
     let lab_own = req.uri().path() == "/log.json" || req.uri().path().ends_with("/referee");
-    if let Some(visitor) = visitor.filter(|_| !lab_own) {
-        let (parts, body) = req.into_parts();
-        // Loot arrives in small text bodies; anything larger is cut (and not waited for long).
-        let limited = http_body_util::Limited::new(body, log::BODY_BYTES);
-        let bytes = tokio::time::timeout(std::time::Duration::from_secs(5), http_body_util::BodyExt::collect(limited))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|c| c.to_bytes())
-            .unwrap_or_default();
-        attacker.log.record(&visitor, &parts.method, &parts.uri, &parts.headers, &bytes);
-        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    if lab_own {
         return next.run(req).await;
     }
-    next.run(req).await
+    // Every body is read here, once, bounded in size and in time; the log keeps its first
+    // few KiB, and a route may take less (the relay's `DefaultBodyLimit`).
+    let (parts, body) = req.into_parts();
+    let bytes = match read_body(body, &parts.headers, BODY_BYTES_READ, BODY_TIMEOUT).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused.into_response(),
+    };
+    if let Some(visitor) = visitor {
+        attacker.log.record(&visitor, &parts.method, &parts.uri, &parts.headers, &bytes);
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
+
+/// The most of a request body the attacker's server reads, and how long it waits for it.
+const BODY_BYTES_READ: usize = 64 * 1024;
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The attacker origin that is not `site`'s: where `site`'s exploits find the redirect hop.
 fn other_attacker(site: AttackerSite, origins: &LabOrigins) -> Option<&Origin> {

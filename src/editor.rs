@@ -29,7 +29,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ApiError, is_json, json_bytes, json_response};
+use crate::api::{ApiError, is_json, json_bytes, json_response, read_body};
 use crate::cors::{AnswerSpec, Answers, EditedAnswers, Mount, POLICY_BYTES, PolicySpec};
 use crate::exchange::Tag;
 
@@ -136,11 +136,7 @@ async fn kept(editor: &Editor, peer: SocketAddr, uri: &Uri, headers: &HeaderMap,
     if !is_json(headers) {
         return Err(ApiError::unsupported_media_type());
     }
-    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, POLICY_BYTES)).await {
-        Err(_) => return Err(ApiError::request_timeout()),
-        Ok(Err(_)) => return Err(ApiError::payload_too_large(POLICY_BYTES)),
-        Ok(Ok(bytes)) => bytes,
-    };
+    let bytes = read_body(body, headers, POLICY_BYTES, BODY_TIMEOUT).await?;
     let answers = PolicySpec::from_json(&bytes).and_then(|spec| Answers::new(spec, &editor.mount)).map_err(|e| ApiError::invalid_policy(&e))?;
     let response = json_response(StatusCode::OK, &Current { policy: Some(answers.spec()) });
     editor.answers.set(visitor, peer.ip(), answers, Instant::now()).map_err(ApiError::too_many_policies)?;

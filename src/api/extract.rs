@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Map, Value};
@@ -28,28 +29,8 @@ impl FromRequest<AppState> for JsonObject {
         if !read_as_json(&app.csrf, req.headers()) {
             return Err(ApiError::unsupported_media_type());
         }
-        let limit = app.lab.limits.json_body_bytes;
-        let timeout = app.lab.limits.body_read_timeout;
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
-            if declared.is_some_and(|n| n <= DRAIN_LIMIT) {
-                drain(req.into_body(), timeout).await;
-            }
-            return Err(ApiError::payload_too_large(limit));
-        }
-        let read = tokio::time::timeout(timeout, Limited::new(req.into_body(), limit).collect()).await;
-        let bytes = match read {
-            Err(_) => return Err(ApiError::request_timeout()),
-            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-                return Err(ApiError::payload_too_large(limit));
-            }
-            Ok(Err(_)) => return Err(ApiError::invalid_json("The request body could not be read.")),
-            Ok(Ok(collected)) => collected.to_bytes(),
-        };
+        let (parts, body) = req.into_parts();
+        let bytes = read_body(body, &parts.headers, app.lab.limits.json_body_bytes, app.lab.limits.body_read_timeout).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::invalid_json("The body is empty; send a JSON object."));
         }
@@ -60,6 +41,25 @@ impl FromRequest<AppState> for JsonObject {
             )),
             Err(e) => Err(ApiError::invalid_json(format!("Invalid JSON: {e}."))),
         }
+    }
+}
+
+/// A request body of at most `limit` bytes, arrived within `timeout`: refused before reading
+/// when `Content-Length` says it is larger (then drained, so the client gets the 413 instead
+/// of a reset connection), or as soon as a chunked body passes the limit.
+pub(crate) async fn read_body(body: axum::body::Body, headers: &HeaderMap, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        if declared.is_some_and(|n| n <= DRAIN_LIMIT) {
+            drain(body, timeout).await;
+        }
+        return Err(ApiError::payload_too_large(limit));
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(ApiError::request_timeout()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(ApiError::payload_too_large(limit)),
+        Ok(Err(_)) => Err(ApiError::invalid_json("The request body could not be read.")),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
 

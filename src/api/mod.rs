@@ -28,7 +28,7 @@ use serde::Serialize;
 use tower::{Layer, Service};
 
 pub use error::ApiError;
-pub(crate) use extract::is_json;
+pub(crate) use extract::{is_json, read_body};
 use gate::{Gate, GateService};
 
 use crate::accounts::Accounts;
